@@ -1,0 +1,96 @@
+// npm run create -- --app-name NAME --app-env ENV [--out DIR] [--values FILE] [--force] [--verbose]
+//
+// Renders a new service repository from this template through a real, embedded Backstage: the values go
+// to the scaffolder as a create-form submission, its own validation and actions run the template's steps,
+// and the repository lands in DIR as a git repository with one commit.
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs, stripVTControlCharacters } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { ValidationFailed } from './backstage/api';
+import { startBackstage } from './backstage/backend';
+import { STAND_IN_NOTE } from './backstage/local-github';
+import { repoRoot, runTemplate, TEMPLATE_REF } from './backstage/run-template';
+
+const USAGE = 'usage: npm run create -- --app-name NAME --app-env dev|prod [--out DIR] [--values FILE] [--force] [--verbose]';
+
+async function main(): Promise<number> {
+  const { values: args } = parseArgs({
+    options: {
+      'app-name': { type: 'string' },
+      'app-env': { type: 'string' },
+      out: { type: 'string' },
+      values: { type: 'string' },
+      force: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const extra = args.values ? (parseYaml(fs.readFileSync(args.values, 'utf8')) ?? {}) : {};
+  const values: Record<string, unknown> = { ...extra };
+  if (args['app-name'] !== undefined) values.app_name = args['app-name'];
+  if (args['app-env'] !== undefined) values.app_env = args['app-env'];
+  if (typeof values.app_name !== 'string') {
+    console.error(`--app-name is required (or app_name in --values)\n${USAGE}`);
+    return 2;
+  }
+  const outDir = path.resolve(args.out ?? path.join('out', values.app_name));
+  if (fs.existsSync(outDir) && fs.readdirSync(outDir).length > 0 && !args.force) {
+    console.error(`${outDir} is not empty: choose another --out, or pass --force to replace its contents`);
+    return 2;
+  }
+
+  console.log('Starting an embedded Backstage (catalog + scaffolder, SQLite in memory, loopback only)...');
+  const backstage = await startBackstage({
+    repoRoot,
+    logLevel: args.verbose ? 'info' : 'warn',
+    // Emptied only now, when the scaffolder has accepted the values and rendered the repository.
+    publishTarget: () => {
+      fs.rmSync(outDir, { recursive: true, force: true });
+      return outDir;
+    },
+  });
+  try {
+    const result = await runTemplate(backstage.api, values, event => {
+      const step = event.body.stepId ? `[${event.body.stepId}] ` : '';
+      if (event.type === 'log') console.log(`  ${step}${stripVTControlCharacters(event.body.message)}`);
+    });
+    if (result.status !== 'completed') {
+      console.error(`The template run ended ${result.status}; the step log above says why.`);
+      return 1;
+    }
+    const standIns = result.events.filter(e => e.body.message?.includes(STAND_IN_NOTE)).length;
+    console.log(`\nCreated ${outDir} from ${TEMPLATE_REF}.`);
+    if (standIns) {
+      console.log(
+        `Stood in locally: publish:github committed to ${outDir} instead of GitHub, and the catalog read ` +
+          'catalog-info.yaml from there. Everything else ran as in production.',
+      );
+    }
+    for (const link of result.output.links ?? []) {
+      console.log(`  ${link.title}: ${link.url ?? link.entityRef}`);
+    }
+    console.log(`\nNext steps:\n  cd ${path.relative(process.cwd(), outDir) || '.'} && npm ci && npm start`);
+    return 0;
+  } catch (error) {
+    if (error instanceof ValidationFailed) {
+      console.error(error.message);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await backstage.stop();
+  }
+}
+
+main().then(
+  code => process.exit(code),
+  error => {
+    console.error(error);
+    process.exit(1);
+  },
+);
