@@ -1,0 +1,82 @@
+// The render matrix: dev and prod, the shortest and the longest valid name, each rendered through the
+// real scaffolder. Every tree must be fully rendered, parse, and keep its GitHub Actions expressions.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { before, describe, test } from 'node:test';
+import { parseAllDocuments } from 'yaml';
+import { repoRoot } from '../tools/backstage/run-template';
+import { githubExpressions, escapedGithubExpressions, unescapedExpressions } from './support/expressions';
+import { listFiles, renderedVariants, type Variant } from './support/rendered';
+
+const skeleton = path.join(repoRoot, 'skeleton');
+// Helm's Go templates are copied without templating and are not YAML until Helm renders them.
+const isHelmTemplate = (file: string) => /^charts\/[^/]+\/templates\//.test(file);
+
+let variants: Variant[];
+before(async () => {
+  variants = await renderedVariants();
+});
+
+describe('the skeleton', () => {
+  test('has no GitHub Actions expression left unescaped (Backstage would render it empty)', () => {
+    const offenders = listFiles(skeleton).flatMap(file =>
+      unescapedExpressions(fs.readFileSync(path.join(skeleton, file), 'utf8')).map(e => `${file}: ${e}`),
+    );
+    assert.deepEqual(offenders, []);
+  });
+});
+
+for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
+  describe(`rendered ${id}`, () => {
+    const variant = () => variants.find(v => v.id === id)!;
+    const files = () => listFiles(variant().dir);
+    const read = (file: string) => fs.readFileSync(path.join(variant().dir, file), 'utf8');
+
+    test('has every skeleton file, under its rendered name', () => {
+      const expected = listFiles(skeleton).map(f => f.replaceAll('${{ values.app_name }}', variant().app_name));
+      assert.deepEqual(files(), expected.sort());
+    });
+
+    test('leaves no template expression in any file name or file', () => {
+      const leftovers = files().filter(f => /\$\{\{\s*values\.|\{%|%\}/.test(f) || /\$\{\{\s*values\./.test(read(f)));
+      assert.deepEqual(leftovers, []);
+    });
+
+    test('parses: every YAML and JSON file', () => {
+      for (const file of files()) {
+        if (/\.ya?ml$/.test(file) && !isHelmTemplate(file)) {
+          for (const doc of parseAllDocuments(read(file))) assert.deepEqual(doc.errors, [], file);
+        }
+        if (file.endsWith('.json')) assert.doesNotThrow(() => JSON.parse(read(file)), file);
+      }
+    });
+
+    test('keeps every GitHub Actions expression of the skeleton, none empty', () => {
+      const workflowDir = path.join('.github', 'workflows');
+      for (const file of files().filter(f => f.startsWith(workflowDir))) {
+        const source = fs.readFileSync(path.join(skeleton, file), 'utf8');
+        const expected = escapedGithubExpressions(source);
+        const actual = githubExpressions(read(file));
+        assert.deepEqual(actual, expected, file);
+        assert.ok(actual.every(e => e.replace(/^\$\{\{|\}\}$/g, '').trim() !== ''), `${file} has an empty expression`);
+      }
+    });
+
+    test('is a git repository with exactly one commit and a clean tree', () => {
+      const git = (...args: string[]) => execFileSync('git', args, { cwd: variant().dir, encoding: 'utf8' }).trim();
+      assert.equal(git('rev-list', '--count', 'HEAD'), '1');
+      assert.equal(git('status', '--porcelain'), '');
+    });
+
+    test('names the service, environment and template where the skeleton asks', () => {
+      const { app_name, app_env } = variant();
+      const entity = parseAllDocuments(read('catalog-info.yaml'))[0].toJS();
+      assert.equal(entity.metadata.name, app_name);
+      assert.equal(entity.metadata.annotations['argocd/app-name'], `${app_name}-${app_env}`);
+      assert.equal(entity.spec.lifecycle, app_env === 'prod' ? 'production' : 'experimental');
+      assert.equal(JSON.parse(read('package.json')).name, app_name);
+    });
+  });
+}

@@ -1,0 +1,31 @@
+// GitHub Actions expressions and Backstage's template expressions share the `${{ }}` syntax. In the skeleton
+// a GitHub expression must be escaped, as a string literal `${{ '${{ github.sha }}' }}` (or with double
+// quotes) or inside `{% raw %}...{% endraw %}`, or the scaffolder renders it to an empty string.
+const EXPRESSION = /\$\{\{[\s\S]*?\}\}/g;
+const RAW_BLOCK = /\{%-?\s*raw\s*-?%\}([\s\S]*?)\{%-?\s*endraw\s*-?%\}/g;
+const ESCAPED = new RegExp(
+  [RAW_BLOCK.source, /\$\{\{\s*'(\$\{\{[^']*?\}\})'\s*\}\}/.source, /\$\{\{\s*"(\$\{\{[^"]*?\}\})"\s*\}\}/.source].join('|'),
+  'g',
+);
+
+/** Every `${{ ... }}` in a rendered file, in order. */
+export function githubExpressions(text: string): string[] {
+  return text.match(EXPRESSION) ?? [];
+}
+
+/** The GitHub expressions a skeleton file renders to: its escaped ones, in order. */
+export function escapedGithubExpressions(source: string): string[] {
+  return [...source.matchAll(ESCAPED)].flatMap(([, raw, single, double]) =>
+    raw !== undefined ? githubExpressions(raw) : [single ?? double],
+  );
+}
+
+/**
+ * Template expressions that are not the template's own: the skeleton's expressions read `values.*` or
+ * start with a literal; anything else (`${{ github.sha }}`, `${{ secrets.X }}`) is an unescaped GitHub one.
+ */
+export function unescapedExpressions(source: string): string[] {
+  return githubExpressions(source.replace(RAW_BLOCK, '')).filter(
+    expression => !/^\$\{\{-?\s*(values\.|['"(])/.test(expression),
+  );
+}
