@@ -64,6 +64,19 @@ export class BackstageApi {
     return this.get<Entity[]>(`catalog/entities?filter=${encodeURIComponent(filter)}`);
   }
 
+  /** Every processing error the catalog holds: on entities it failed to process or has not stitched. */
+  async processingErrors(): Promise<string[]> {
+    const errors: string[] = [];
+    for (const reason of ['failed', 'pending']) {
+      const { entities } = await this.get<{ entities: any[] }>(`catalog/entities/unprocessed/${reason}`);
+      for (const entity of entities) {
+        const ref = entity.entity_ref ?? `${entity.unprocessed_entity?.kind}:${entity.unprocessed_entity?.metadata?.name}`;
+        for (const error of entity.errors ?? []) errors.push(`${ref}: ${error.message}`);
+      }
+    }
+    return errors;
+  }
+
   parameterSchema(templateRef: string) {
     const [kind, rest] = templateRef.split(':');
     const [namespace, name] = rest.split('/');

@@ -69,6 +69,8 @@ export async function startBackstage(options: BackstageOptions): Promise<Embedde
   backend.add(import('@backstage/plugin-events-backend'));
   backend.add(import('@backstage/plugin-catalog-backend'));
   backend.add(import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'));
+  // Exposes entities the catalog could not process, with their errors.
+  backend.add(import('@backstage/plugin-catalog-backend-module-unprocessed'));
   backend.add(import('@backstage/plugin-scaffolder-backend'));
   backend.add(
     createBackendModule({

@@ -1,0 +1,102 @@
+// template.yaml as Backstage sees it: valid by the catalog model, ingested by a real catalog without
+// processing errors, and built only from actions the scaffolder really has.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import {
+  DefaultNamespaceEntityPolicy,
+  EntityPolicies,
+  FieldFormatEntityPolicy,
+  NoForeignRootFieldsEntityPolicy,
+  SchemaValidEntityPolicy,
+  stringifyEntityRef,
+  type Entity,
+} from '@backstage/catalog-model';
+import { ConfigReader } from '@backstage/config';
+import { ScmIntegrations } from '@backstage/integration';
+import { templateEntityV1beta3Validator } from '@backstage/plugin-scaffolder-common';
+import { createPublishGithubAction } from '@backstage/plugin-scaffolder-backend-module-github';
+import { parse as parseYaml } from 'yaml';
+import { repoRoot, TEMPLATE_REF } from '../tools/backstage/run-template';
+import { useBackstage } from './support/backstage';
+
+const template: Entity & { spec: any } = parseYaml(fs.readFileSync(path.join(repoRoot, 'template.yaml'), 'utf8'));
+const steps: { id: string; action: string; input: any }[] = template.spec.steps;
+const pages: { title: string; required?: string[]; properties: Record<string, any> }[] = template.spec.parameters;
+
+describe('template.yaml, offline', () => {
+  test('passes the catalog model policies and the v1beta3 template validator', async () => {
+    const policies = EntityPolicies.allOf([
+      new DefaultNamespaceEntityPolicy(),
+      new NoForeignRootFieldsEntityPolicy(),
+      new FieldFormatEntityPolicy(),
+      new SchemaValidEntityPolicy(),
+    ]);
+    await policies.enforce(structuredClone(template));
+    assert.equal(await templateEntityV1beta3Validator.check(template), true);
+  });
+
+  test('has unique step ids, and its outputs name only steps that exist', () => {
+    const ids = steps.map(s => s.id);
+    assert.deepEqual(ids, [...new Set(ids)]);
+    const referenced = [...JSON.stringify(template.spec.output).matchAll(/steps\['([^']+)'\]/g)].map(m => m[1]);
+    assert.ok(referenced.length > 0);
+    for (const id of referenced) assert.ok(ids.includes(id), `output refers to unknown step ${id}`);
+  });
+
+  test('passes its own entity ref to the skeleton (for backstage.io/source-template)', () => {
+    const fetch = steps.find(s => s.action === 'fetch:template')!;
+    assert.equal(fetch.input.values.source_template, stringifyEntityRef(template));
+    assert.equal(stringifyEntityRef(template), TEMPLATE_REF);
+  });
+
+  test('gives every form field a title and a description, and every required field exists', () => {
+    for (const page of pages) {
+      assert.ok(page.title, 'a page without a title');
+      for (const [name, field] of Object.entries(page.properties)) {
+        assert.ok(field.title && field.description, `${name} needs a title and a description`);
+      }
+      for (const name of page.required ?? []) assert.ok(page.properties[name], `required ${name} is not a field`);
+    }
+    const appName = pages.flatMap(p => Object.entries(p.properties)).find(([name]) => name === 'app_name')![1];
+    assert.match(appName['ui:help'], /63/, 'app_name ui:help must say the rule');
+  });
+});
+
+describe('template.yaml in an embedded Backstage', () => {
+  const backstage = useBackstage();
+
+  test('is ingested through catalog-info.yaml with no processing errors', async () => {
+    const { api } = backstage();
+    let errors: string[] = [];
+    for (let waited = 0; waited < 20_000 && !errors.length; waited += 250) {
+      if (await api.waitForEntity(TEMPLATE_REF, 0)) break;
+      errors = await api.processingErrors();
+      await new Promise(resolve => setTimeout(resolve, 250));
+    }
+    assert.deepEqual(errors.concat(await api.processingErrors()), []);
+    assert.ok(await api.waitForEntity(TEMPLATE_REF, 0), `${TEMPLATE_REF} was not ingested`);
+    assert.ok(await api.waitForEntity('location:default/koa-service-template', 0), 'the Location was not ingested');
+  });
+
+  test('serves the create form: one page per parameter page, with the help texts', async () => {
+    const schema = await backstage().api.parameterSchema(TEMPLATE_REF);
+    assert.deepEqual(schema.steps.map(s => s.title), pages.map(p => p.title));
+    assert.match(schema.steps[0].schema.properties.app_name['ui:help'], /63/);
+  });
+
+  test('uses only actions the scaffolder has', async () => {
+    const available = new Set((await backstage().api.actions()).map(a => a.id));
+    for (const step of steps) assert.ok(available.has(step.action), `${step.id}: ${step.action} is not installed`);
+  });
+
+  test('runs publish:github through a stand-in with the real action id and input schema', async () => {
+    const stand = (await backstage().api.actions()).find(a => a.id === 'publish:github')!;
+    const real = createPublishGithubAction({
+      integrations: ScmIntegrations.fromConfig(new ConfigReader({})),
+      config: new ConfigReader({}),
+    });
+    assert.deepEqual(stand.schema?.input, JSON.parse(JSON.stringify(real.schema?.input)));
+  });
+});
