@@ -44,6 +44,8 @@ async function main(): Promise<number> {
     return 2;
   }
 
+  const cwd = process.cwd();
+  process.chdir(repoRoot); // Backstage resolves its own package.json from the working directory.
   console.log('Starting an embedded Backstage (catalog + scaffolder, SQLite in memory, loopback only)...');
   const backstage = await startBackstage({
     repoRoot,
@@ -74,7 +76,7 @@ async function main(): Promise<number> {
     for (const link of result.output.links ?? []) {
       console.log(`  ${link.title}: ${link.url ?? link.entityRef}`);
     }
-    console.log(`\nNext steps:\n  cd ${path.relative(process.cwd(), outDir) || '.'} && npm ci && npm start`);
+    console.log(`\nNext steps:\n  cd ${path.relative(cwd, outDir) || '.'} && npm ci && npm start`);
     return 0;
   } catch (error) {
     if (error instanceof ValidationFailed) {

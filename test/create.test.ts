@@ -1,0 +1,62 @@
+// `npm run create`, the project's main job, as a newcomer runs it.
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { repoRoot } from '../tools/backstage/run-template';
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'koa-template-create-'));
+after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+function create(...args: string[]) {
+  const run = spawnSync(path.join(repoRoot, 'node_modules', '.bin', 'tsx'), [path.join(repoRoot, 'tools', 'create.ts'), ...args], {
+    cwd: work,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { status: run.status, out: run.stdout + run.stderr };
+}
+
+describe('npm run create', () => {
+  test('renders a repository with one commit, the step log and the next steps', () => {
+    const { status, out } = create('--app-name', 'orders', '--app-env', 'prod');
+    assert.equal(status, 0, out);
+    const dir = path.join(work, 'out', 'orders');
+    assert.equal(execFileSync('git', ['rev-list', '--count', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim(), '1');
+    assert.match(out, /\[fetch\] Beginning step Render the repository/);
+    assert.match(out, /\[register\] Finished step Register in the catalog/);
+    assert.match(out, /Stood in locally: publish:github/);
+    assert.match(out, /Open in catalog: component:default\/orders/);
+    assert.match(out, /cd out\/orders && npm ci && npm start/);
+  });
+
+  test('refuses a non-empty directory without --force, and keeps its contents', () => {
+    const dir = path.join(work, 'taken');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'keep.txt'), 'mine');
+    const { status, out } = create('--app-name', 'orders', '--app-env', 'dev', '--out', dir);
+    assert.equal(status, 2, out);
+    assert.match(out, /is not empty.*--force/);
+    assert.equal(fs.readFileSync(path.join(dir, 'keep.txt'), 'utf8'), 'mine');
+  });
+
+  test('rejects an invalid value with the scaffolder message naming the field and the rule, and writes nothing', () => {
+    const dir = path.join(work, 'invalid');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'keep.txt'), 'mine');
+    const { status, out } = create('--app-name', 'Orders_API', '--app-env', 'dev', '--out', dir, '--force');
+    assert.equal(status, 1, out);
+    assert.match(out, /instance\.app_name does not match pattern/);
+    assert.deepEqual(fs.readdirSync(dir), ['keep.txt']);
+  });
+
+  test('takes the other form values from --values', () => {
+    const valuesFile = path.join(work, 'values.yaml');
+    fs.writeFileSync(valuesFile, 'app_env: prod\ndescription: Takes orders\ningress_domain: svc.acme.io\n');
+    const { status, out } = create('--app-name', 'billing', '--values', valuesFile, '--out', path.join(work, 'billing'));
+    assert.equal(status, 0, out);
+    assert.match(out, /Service: https:\/\/billing-prod\.svc\.acme\.io/);
+  });
+});
