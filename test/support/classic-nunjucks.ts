@@ -1,0 +1,67 @@
+// fetch:template as Backstage ran it before scaffolder-backend 4.0.3: classic nunjucks, configured as its
+// SecureTemplater configured it (autoescape off, `${{ }}` variables, trimBlocks/lstripBlocks from the step,
+// Backstage's own filters with results passed through JSON), walking the skeleton as its handler did.
+// The only thing left out is the isolated-vm sandbox, which changes no output.
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { ConfigReader } from '@backstage/config';
+import { ScmIntegrations } from '@backstage/integration';
+import globby from 'globby';
+import nunjucks from 'nunjucks';
+
+export interface FetchTemplateInput {
+  values: Record<string, unknown>;
+  copyWithoutTemplating?: string[];
+  trimBlocks?: boolean;
+  lstripBlocks?: boolean;
+}
+
+const requireFromScaffolder = createRequire(require.resolve('@backstage/plugin-scaffolder-backend'));
+
+function backstageFilters(): { id: string; filter: (...args: any[]) => unknown }[] {
+  // Not exported by the package; the same module the current engine uses.
+  const { createDefaultFilters } = requireFromScaffolder('./lib/templating/filters/createDefaultFilters.cjs.js');
+  return createDefaultFilters({ integrations: ScmIntegrations.fromConfig(new ConfigReader({})) });
+}
+
+function classicEnvironment(input: FetchTemplateInput): nunjucks.Environment {
+  const env = new nunjucks.Environment(null, {
+    autoescape: false,
+    trimBlocks: input.trimBlocks,
+    lstripBlocks: input.lstripBlocks,
+    tags: { variableStart: '${{', variableEnd: '}}' },
+  });
+  for (const { id, filter } of backstageFilters()) {
+    env.addFilter(id, (...args: unknown[]) => {
+      const result = filter(...args);
+      return result === undefined ? undefined : JSON.parse(JSON.stringify(result));
+    });
+  }
+  return env;
+}
+
+export async function renderClassic(skeletonDir: string, outputDir: string, input: FetchTemplateInput) {
+  const env = classicEnvironment(input);
+  const context = { values: JSON.parse(JSON.stringify(input.values)) };
+  const render = (text: string) => env.renderString(text, context);
+  const options = { cwd: skeletonDir, dot: true, onlyFiles: false, markDirectories: true, followSymbolicLinks: false };
+  const entries = await globby('**/*', options);
+  const copyOnly = new Set(await globby(input.copyWithoutTemplating ?? [], options));
+
+  for (const entry of entries) {
+    const target = render(entry);
+    if (target === '' || target.startsWith('/') || target.includes('//')) continue;
+    const outputPath = path.join(outputDir, target);
+    if (entry.endsWith('/')) {
+      fs.mkdirSync(outputPath, { recursive: true });
+      continue;
+    }
+    const source = path.join(skeletonDir, entry);
+    const contents = fs.readFileSync(source);
+    if (contents.includes(0)) throw new Error(`${entry} is binary: the classic walk here handles text only`);
+    fs.mkdirSync(path.dirname(outputPath), { recursive: true });
+    const text = contents.toString('utf8');
+    fs.writeFileSync(outputPath, copyOnly.has(entry) ? text : render(text), { mode: fs.statSync(source).mode });
+  }
+}
