@@ -1,0 +1,70 @@
+// npm run bench:render — how long rendering a service takes, median of N runs each, side by side:
+//   baseline   the skeleton walked and rendered by classic nunjucks alone (pure templating cost)
+//   task       one template run through the embedded Backstage's scaffolder (validation, fetch:template,
+//              the publish stand-in with its git commit, catalog:register), the backend already up
+//   create     `npm run create` end to end as a subprocess: Node start, backend boot, task, shutdown
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { startBackstage } from '../tools/backstage/backend';
+import { repoRoot, runTemplate } from '../tools/backstage/run-template';
+import { renderClassic } from '../test/support/classic-nunjucks';
+
+const RUNS = Number(process.env.RUNS ?? 3);
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'koa-template-bench-'));
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function time(label: string, run: (i: number) => Promise<void> | void): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const start = process.hrtime.bigint();
+    await run(i);
+    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  console.log(`${label.padEnd(9)} median ${median(samples).toFixed(0)} ms  (runs: ${samples.map(s => s.toFixed(0)).join(', ')})`);
+  return median(samples);
+}
+
+async function main() {
+  const template = parseYaml(fs.readFileSync(path.join(repoRoot, 'template.yaml'), 'utf8'));
+  const fetchInput = template.spec.steps.find((s: any) => s.action === 'fetch:template').input;
+  const backstage = await startBackstage({ repoRoot, publishTarget: ({ repo }) => path.join(work, 'task', repo) });
+  let values: Record<string, unknown> = {};
+  try {
+    // One untimed run warms the catalog and takes the values fetch:template receives, for the baseline.
+    const warm = await runTemplate(backstage.api, { app_name: 'warm', app_env: 'dev' });
+    const log = warm.events.map(e => e.body.message).join('\n');
+    values = JSON.parse(/with input values (\{.*\})/.exec(log)![1]);
+
+    const baseline = await time('baseline', i =>
+      renderClassic(path.join(repoRoot, 'skeleton'), path.join(work, 'classic', String(i)), { ...fetchInput, values }),
+    );
+    const task = await time('task', async i => {
+      const result = await runTemplate(backstage.api, { app_name: `bench-${i}`, app_env: 'prod' });
+      if (result.status !== 'completed') throw new Error(`task ended ${result.status}`);
+    });
+    await backstage.stop();
+    const create = await time('create', i => {
+      const run = spawnSync(
+        'npm',
+        ['run', '--silent', 'create', '--', '--app-name', `cli-${i}`, '--app-env', 'dev', '--out', path.join(work, 'cli', String(i))],
+        { cwd: repoRoot, encoding: 'utf8' },
+      );
+      if (run.status !== 0) throw new Error(run.stdout + run.stderr);
+    });
+    console.log(`ratios to baseline: task ${(task / baseline).toFixed(1)}x, create ${(create / baseline).toFixed(1)}x`);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  error => {
+    console.error(error);
+    process.exit(1);
+  },
+);
