@@ -56,24 +56,22 @@ async function loadOrRender(): Promise<Variant[]> {
 
   fs.rmSync(cacheDir, { recursive: true, force: true });
   fs.mkdirSync(cacheDir, { recursive: true });
-  const backstage = await startBackstage({
-    repoRoot,
-    publishTarget: ({ repo }) => path.join(cacheDir, repo),
-  });
-  try {
-    const variants: Variant[] = [];
-    for (const { id, app_name, app_env } of MATRIX) {
-      // The repository is named after the variant, so each lands in its own directory.
-      const result = await runTemplate(backstage.api, { app_name, app_env, repoUrl: `github.com?owner=local&repo=${id}` });
+  const variants: Variant[] = [];
+  for (const { id, app_name, app_env } of MATRIX) {
+    // One Backstage per variant: dev and prod of one name are two repositories registering the same
+    // component, which a shared catalog rightly refuses.
+    const backstage = await startBackstage({ repoRoot, publishTarget: () => path.join(cacheDir, id) });
+    try {
+      const result = await runTemplate(backstage.api, { app_name, app_env, repoUrl: `github.com?owner=local&repo=${app_name}` });
       const log = result.events.map(e => e.body.message).join('\n');
       if (result.status !== 'completed') throw new Error(`rendering ${id} ended ${result.status}:\n${log}`);
       variants.push({ id, app_name, app_env, dir: path.join(cacheDir, id), values: fetchValues(log) });
+    } finally {
+      await backstage.stop();
     }
-    fs.writeFileSync(manifestPath, JSON.stringify({ inputs, variants }, null, 2));
-    return variants;
-  } finally {
-    await backstage.stop();
   }
+  fs.writeFileSync(manifestPath, JSON.stringify({ inputs, variants }, null, 2));
+  return variants;
 }
 
 function fetchValues(log: string): Record<string, unknown> {
