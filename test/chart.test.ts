@@ -1,0 +1,158 @@
+// The generated chart, linted and templated by the real helm for both environments of every variant, the way
+// Argo CD deploys it; every object schema-checked and held to the policies the chart README promises.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { before, describe, test } from 'node:test';
+import { parse } from 'yaml';
+import { catalogSelector } from './support/catalog-selector';
+import { ENVS, only, renderChart, type Env } from './support/chart';
+import { environmentPromise, valuesDocumentation } from './support/chart-readme';
+import { describeEnvironment, scalingProblems } from './support/environment';
+import { schemaProblems } from './support/kube';
+import { nameViolations, podSpecs, rbacViolations, restrictedViolations, selects } from './support/policy';
+import { renderedVariants, type Variant } from './support/rendered';
+import { serviceSource } from './support/service-source';
+import { SERVICE_CONTRACT as CONTRACT } from './support/service-contract';
+import { wiringProblems } from './support/wiring';
+
+const KINDS = {
+  dev: ['Deployment', 'Ingress', 'NetworkPolicy', 'Pod', 'Role', 'RoleBinding', 'Service', 'ServiceAccount'],
+  prod: ['Deployment', 'HorizontalPodAutoscaler', 'Ingress', 'NetworkPolicy', 'Pod', 'PodDisruptionBudget', 'Role', 'RoleBinding', 'Service', 'ServiceAccount'],
+};
+
+let variants: Variant[];
+before(async () => {
+  variants = await renderedVariants();
+});
+
+for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
+  describe(`chart of ${id}`, () => {
+    const variant = () => variants.find(v => v.id === id)!;
+    const chart = () => renderChart(variant());
+    const namespace = (env: Env) => `${variant().app_name}-${env}`;
+    const deployment = (env: Env) => only(chart().objects[env], 'Deployment');
+    const container = (env: Env) => deployment(env).spec.template.spec.containers[0];
+
+    test('passes helm lint --strict with each environment\'s values', () => {
+      for (const env of ENVS) assert.equal(chart().lint[env].status, 0, `${env}:\n${chart().lint[env].output}`);
+    });
+
+    test('has a values schema that rejects unknown keys and wrong types', () => {
+      const { status, output } = chart().schemaProbe;
+      assert.notEqual(status, 0, 'lint passed an unknown key and a string replicaCount');
+      assert.match(output, /additional properties 'replicaCont' not allowed/);
+      assert.match(output, /'\/replicaCount': got string, want integer/);
+      const schema = JSON.parse(fs.readFileSync(path.join(chart().chartDir, 'values.schema.json'), 'utf8'));
+      assert.deepEqual(schema.properties.logLevel.enum, CONTRACT.logLevels, 'log levels the service accepts');
+    });
+
+    test('renders the objects each environment promises', () => {
+      for (const env of ENVS) assert.deepEqual(chart().objects[env].map(o => o.kind).sort(), KINDS[env], env);
+    });
+
+    test('renders only schema-valid objects, without unknown fields', () => {
+      const all = [...chart().objects.dev, ...chart().objects.prod, ...chart().optional, chart().application];
+      const problems = all.filter(o => o.kind !== 'ServiceMonitor').flatMap(o => schemaProblems(o).map(p => `${o.kind} ${o.metadata.name}: ${p}`));
+      assert.deepEqual(problems, []);
+    });
+
+    test('runs pods that meet Pod Security Standards "restricted", read-only with a writable /tmp', () => {
+      for (const env of ENVS) {
+        const pods = podSpecs(chart().objects[env]);
+        assert.equal(pods.length, 2, 'the Deployment and the helm test pod');
+        assert.deepEqual(pods.flatMap(p => restrictedViolations(p.owner, p.spec)), [], env);
+      }
+    });
+
+    test('grants no more than reading pods in its own namespace', () => {
+      for (const env of ENVS) {
+        const objects = chart().objects[env];
+        const account = only(objects, 'ServiceAccount').metadata.name;
+        assert.deepEqual(rbacViolations(objects, account, namespace(env)), [], env);
+        assert.deepEqual(only(objects, 'Role').rules.flatMap((r: any) => r.verbs), ['get'], 'get is all /api/v1/details needs');
+        const pod = deployment(env).spec.template.spec;
+        assert.equal(pod.serviceAccountName, account);
+        assert.equal(pod.automountServiceAccountToken, true, 'the service needs its token');
+      }
+    });
+
+    test('keeps every name and label value within 63 characters', () => {
+      for (const env of ENVS) assert.deepEqual(nameViolations(chart().objects[env]), [], env);
+    });
+
+    test('probes, port, metrics and environment match the service', () => {
+      for (const env of ENVS) {
+        const c = container(env);
+        const pod = deployment(env).spec.template;
+        assert.deepEqual(c.ports, [{ name: 'http', containerPort: CONTRACT.port, protocol: 'TCP' }]);
+        const probe = (p: any) => [p.httpGet.path, p.httpGet.port];
+        assert.deepEqual(probe(c.startupProbe), [CONTRACT.startupPath, 'http']);
+        assert.deepEqual(probe(c.livenessProbe), [CONTRACT.livenessPath, 'http']);
+        assert.deepEqual(probe(c.readinessProbe), [CONTRACT.readinessPath, 'http']);
+        assert.equal(pod.metadata.annotations['prometheus.io/scrape'], 'true');
+        assert.equal(pod.metadata.annotations['prometheus.io/port'], String(CONTRACT.port));
+        assert.equal(pod.metadata.annotations['prometheus.io/path'], CONTRACT.metricsPath);
+
+        const env_ = Object.fromEntries(c.env.map((e: any) => [e.name, e]));
+        for (const [name, field] of Object.entries(CONTRACT.downwardApi)) assert.equal(env_[name]?.valueFrom?.fieldRef?.fieldPath, field, name);
+        for (const name of CONTRACT.plainEnv) assert.equal(typeof env_[name]?.value, 'string', name);
+        assert.equal(env_.PORT.value, String(CONTRACT.port));
+        assert.equal(env_.APP_VERSION.value, c.image.split(':').pop(), 'APP_VERSION is the image tag');
+        assert.equal(env_[CONTRACT.tracingEnv], undefined, 'no tracing without an endpoint');
+
+        const grace = pod.spec.terminationGracePeriodSeconds;
+        const drain = Number(env_.SHUTDOWN_DELAY_SECONDS.value) + Number(env_.SHUTDOWN_TIMEOUT_SECONDS.value);
+        assert.ok(grace > drain, `terminationGracePeriodSeconds ${grace} must exceed drain + in-flight wait ${drain}`);
+      }
+    });
+
+    test('probes routes the rendered service serves, and sets only environment variables it reads', () => {
+      const service = serviceSource(variant().dir);
+      const c = container(variant().app_env);
+      const paths = [c.startupProbe, c.livenessProbe, c.readinessProbe].map(probe => probe.httpGet.path).concat(CONTRACT.metricsPath);
+      assert.deepEqual(paths.filter(route => !service.routes(route)), [], 'no router.get() in src/ for these');
+      const names: string[] = only(chart().optional, 'Deployment').spec.template.spec.containers[0].env.map((e: any) => e.name);
+      // OTEL_* variables are read by the OpenTelemetry SDK, not by name in src/.
+      assert.deepEqual(names.filter(name => !service.reads(name) && !name.startsWith('OTEL_')), [], 'set by the chart, never read by src/');
+    });
+
+    test('scales, budgets and sizes each environment as the chart README says', () => {
+      for (const env of ENVS) {
+        assert.deepEqual(describeEnvironment(chart().objects[env]), environmentPromise(chart().chartDir, env), env);
+        assert.deepEqual(scalingProblems(chart().objects[env]), [], env);
+      }
+    });
+
+    test('labels its objects and pods with what the catalog entity selects on', () => {
+      const selector = catalogSelector(variant().dir);
+      for (const env of ENVS) {
+        const pods = podSpecs(chart().objects[env]).filter(p => p.owner.startsWith('Deployment'));
+        for (const pod of pods) assert.ok(selects(selector, pod.labels), `${env} pods ${JSON.stringify(pod.labels)} miss ${JSON.stringify(selector)}`);
+        const unlabelled = chart().objects[env].filter(o => o.kind !== 'Pod' && !selects(selector, o.metadata.labels ?? {}));
+        assert.deepEqual(unlabelled.map(o => o.kind), [], `${env}: objects Backstage would not find`);
+      }
+    });
+
+    test('wires selectors, ports and NetworkPolicy peers to its pods, and no selector to the helm test pod', () => {
+      for (const env of ENVS) assert.deepEqual(wiringProblems(chart().objects[env]), [], env);
+    });
+
+    test('documents every value in its README table', () => {
+      const values = parse(fs.readFileSync(path.join(chart().chartDir, 'values.yaml'), 'utf8'));
+      assert.deepEqual(valuesDocumentation(chart().chartDir, values), { undocumented: [], unknown: [] });
+    });
+
+    test('with tracing and the ServiceMonitor on, exports the endpoint and lets traces and scrapes through', () => {
+      const objects = chart().optional;
+      const c = only(objects, 'Deployment').spec.template.spec.containers[0];
+      assert.equal(c.env.find((e: any) => e.name === CONTRACT.tracingEnv)?.value, 'http://otel-collector.observability:4318');
+      const egress = only(objects, 'NetworkPolicy').spec.egress;
+      assert.ok(egress.some((r: any) => r.to?.[0]?.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'observability'));
+      const monitor = only(objects, 'ServiceMonitor');
+      assert.equal(monitor.apiVersion, 'monitoring.coreos.com/v1');
+      assert.ok(selects(monitor.spec.selector.matchLabels, only(objects, 'Service').metadata.labels ?? {}));
+      assert.deepEqual(monitor.spec.endpoints.map((e: any) => [e.port, e.path]), [['http', CONTRACT.metricsPath]]);
+    });
+  });
+}
