@@ -1,0 +1,108 @@
+// /api/v1/details against a local server speaking the Kubernetes API, through the real client-node.
+import fs from 'node:fs';
+import { afterEach, describe, expect, test } from '@jest/globals';
+import { refusedKubeconfig, startFakeKubernetes, TOKEN, type FakeKubernetes } from './test-support/fake-kubernetes.ts';
+import { startService, type TestService } from './test-support/service.ts';
+
+const DOWNWARD = {
+  POD_NAME: 'ab-5d8f7b9c6d-x2x7q',
+  POD_NAMESPACE: 'team-a',
+  NODE_NAME: 'worker-3',
+  POD_IP: '10.42.3.17',
+};
+
+let fake: FakeKubernetes | undefined;
+let service: TestService | undefined;
+afterEach(async () => {
+  await service?.close();
+  await fake?.close();
+  service = fake = undefined;
+});
+
+async function details(): Promise<Record<string, unknown>> {
+  const res = await fetch(`${service?.url}/api/v1/details`);
+  expect(res.status).toBe(200);
+  return (await res.json()) as Record<string, unknown>;
+}
+
+const fallbackPod = {
+  name: DOWNWARD.POD_NAME,
+  namespace: 'team-a',
+  nodeName: 'worker-3',
+  ip: '10.42.3.17',
+  phase: null,
+};
+
+describe('/api/v1/details', () => {
+  test('reads the pod from the Kubernetes API with the kubeconfig credentials', async () => {
+    fake = await startFakeKubernetes('pod');
+    service = await startService({ ...DOWNWARD, KUBECONFIG: fake.kubeconfig });
+    expect(await details()).toMatchObject({
+      source: 'kubernetes-api',
+      pod: {
+        name: DOWNWARD.POD_NAME,
+        namespace: 'team-a',
+        nodeName: 'worker-3',
+        ip: '10.42.3.17',
+        phase: 'Running',
+        startTime: '2026-11-20T10:00:01.000Z',
+        labels: { 'app.kubernetes.io/name': 'ab', 'pod-template-hash': '5d8f7b9c6d' },
+        containers: [{ name: 'ab', image: 'docker.io/acme/ab:1.2.3' }],
+      },
+    });
+    expect(fake.requests).toEqual([
+      { path: `/api/v1/namespaces/team-a/pods/${DOWNWARD.POD_NAME}`, authorization: `Bearer ${TOKEN}` },
+    ]);
+  });
+
+  test('caches: many requests, sequential and concurrent, make one API call', async () => {
+    fake = await startFakeKubernetes('pod');
+    service = await startService({ ...DOWNWARD, KUBECONFIG: fake.kubeconfig });
+    await Promise.all(Array.from({ length: 20 }, () => details()));
+    for (let i = 0; i < 10; i++) expect((await details()).source).toBe('kubernetes-api');
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  test('asks again once the cache period is over', async () => {
+    fake = await startFakeKubernetes('pod');
+    service = await startService({ ...DOWNWARD, KUBECONFIG: fake.kubeconfig, POD_INFO_CACHE_SECONDS: '1' });
+    await details();
+    await new Promise(resolve => setTimeout(resolve, 1100));
+    await details();
+    expect(fake.requests).toHaveLength(2);
+  });
+
+  test('403 from the API: answers from the Downward API, says so, and does not ask on every request', async () => {
+    fake = await startFakeKubernetes('forbidden');
+    service = await startService({ ...DOWNWARD, KUBECONFIG: fake.kubeconfig });
+    expect(await details()).toMatchObject({ source: 'downward-api', fallbackReason: 'forbidden', pod: fallbackPod });
+    await details();
+    expect(fake.requests).toHaveLength(1);
+    expect(service.logs()).toContainEqual(expect.objectContaining({ level: 'warn', reason: 'forbidden' }));
+  });
+
+  test('an API that hangs: answers within the timeout from the Downward API', async () => {
+    fake = await startFakeKubernetes('hang');
+    service = await startService({ ...DOWNWARD, KUBECONFIG: fake.kubeconfig, POD_INFO_TIMEOUT_MS: '300' });
+    const started = Date.now();
+    expect(await details()).toMatchObject({ source: 'downward-api', fallbackReason: 'timeout', pod: fallbackPod });
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(290);
+    expect(elapsed).toBeLessThan(1500);
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  test('connection refused: answers from the Downward API', async () => {
+    const kubeconfig = await refusedKubeconfig();
+    try {
+      service = await startService({ ...DOWNWARD, KUBECONFIG: kubeconfig });
+      expect(await details()).toMatchObject({
+        source: 'downward-api',
+        fallbackReason: 'unreachable',
+        pod: fallbackPod,
+      });
+    } finally {
+      fs.rmSync(kubeconfig, { force: true });
+    }
+  });
+});

@@ -1,0 +1,28 @@
+import { Writable } from 'node:stream';
+import { expect, test } from '@jest/globals';
+import { createLogger } from './logger.ts';
+
+test('secrets are redacted by key at any depth, other fields are kept', async () => {
+  let output = '';
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      output += chunk.toString();
+      callback();
+    },
+  });
+  const logger = createLogger({ appName: 'ab', appEnv: 'dev', appVersion: '1', logLevel: 'info' }, stream);
+  logger.info('with secrets', {
+    headers: { authorization: 'Bearer abc', cookie: 'sid=def', accept: 'application/json' },
+    nested: [{ apiKey: 'ghi', password: 'jkl' }],
+    token: 'mno',
+  });
+  await new Promise(resolve => setImmediate(resolve));
+  const line = JSON.parse(output) as Record<string, unknown>;
+  expect(line).toMatchObject({
+    message: 'with secrets',
+    headers: { authorization: '[REDACTED]', cookie: '[REDACTED]', accept: 'application/json' },
+    nested: [{ apiKey: '[REDACTED]', password: '[REDACTED]' }],
+    token: '[REDACTED]',
+    service: 'ab',
+  });
+});

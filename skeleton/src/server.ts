@@ -1,0 +1,41 @@
+// The HTTP server around the Koa app: timeouts, JSON answers to malformed requests, listening.
+import http, { STATUS_CODES } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type Koa from 'koa';
+import type { Logger } from './logger.ts';
+
+export function createHttpServer(app: Koa, logger: Logger): http.Server {
+  const handle = app.callback();
+  const server = http.createServer((req, res) => {
+    void handle(req, res);
+  });
+  // Longer than the usual 60 s idle timeout of load balancers, so they never reuse a closed socket.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+
+  // Requests Node cannot parse never reach Koa; answer them in JSON too.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    logger.warn('malformed request', { status, code: error.code });
+    const body = JSON.stringify({ error: STATUS_CODES[status], message: STATUS_CODES[status], status });
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
+  return server;
+}
+
+export function listen(server: http.Server, port: number, host?: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}

@@ -1,0 +1,47 @@
+// Wires the service together once configuration (and telemetry, when enabled) is in place.
+import { createApp } from './app.ts';
+import type { Config } from './config.ts';
+import { createPodReader } from './kubernetes.ts';
+import { createLifecycle } from './lifecycle.ts';
+import { createLogger } from './logger.ts';
+import { createMetrics } from './metrics.ts';
+import { createPodInfoSource } from './pod-info.ts';
+import { createHttpServer, listen } from './server.ts';
+import { shutdownOnSignals } from './shutdown.ts';
+
+export async function start(config: Config, stopTelemetry: () => Promise<void>): Promise<void> {
+  const logger = createLogger(config);
+  const metrics = createMetrics();
+  const lifecycle = createLifecycle();
+
+  process.on('uncaughtException', error => {
+    logger.error('uncaught exception', { error });
+    process.exit(1);
+  });
+  process.on('unhandledRejection', reason => {
+    logger.error('unhandled promise rejection', { error: reason });
+    process.exit(1);
+  });
+
+  const podInfo = createPodInfoSource({
+    readPod: createPodReader(config),
+    downward: config.pod,
+    cacheMs: config.podInfoCacheMs,
+    timeoutMs: config.podInfoTimeoutMs,
+    logger,
+  });
+  const app = createApp({ config, logger, metrics, podInfo, lifecycle });
+  const server = createHttpServer(app, logger);
+
+  shutdownOnSignals({
+    server,
+    lifecycle,
+    logger,
+    delayMs: config.shutdownDelayMs,
+    timeoutMs: config.shutdownTimeoutMs,
+    beforeExit: stopTelemetry,
+    exit: code => process.exit(code),
+  });
+  const address = await listen(server, config.port, config.host);
+  logger.info('listening', { port: address.port, address: address.address, tracing: Boolean(config.otlpEndpoint) });
+}

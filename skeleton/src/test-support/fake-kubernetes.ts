@@ -1,0 +1,98 @@
+// A local HTTP server that answers like the Kubernetes API for one pod, and a kubeconfig pointing at it,
+// so tests go through the real @kubernetes/client-node.
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export type FakeMode = 'pod' | 'forbidden' | 'hang';
+
+export interface FakeKubernetes {
+  kubeconfig: string;
+  /** Every request path the fake received, with its Authorization header. */
+  requests: { path: string; authorization: string | undefined }[];
+  mode: FakeMode;
+  close(): Promise<void>;
+}
+
+export const TOKEN = 'fake-service-account-token';
+
+export function podJson(namespace: string, name: string) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace,
+      uid: '7f1c3c1e-2b0a-4d8e-9a51-3c1f0e6b2a11',
+      creationTimestamp: '2026-11-20T10:00:00Z',
+      labels: { 'app.kubernetes.io/name': 'ab', 'pod-template-hash': '5d8f7b9c6d' },
+    },
+    spec: {
+      nodeName: 'worker-3',
+      serviceAccountName: 'ab',
+      containers: [{ name: 'ab', image: 'docker.io/acme/ab:1.2.3', ports: [{ containerPort: 8080, protocol: 'TCP' }] }],
+    },
+    status: {
+      phase: 'Running',
+      podIP: '10.42.3.17',
+      startTime: '2026-11-20T10:00:01Z',
+      conditions: [{ type: 'Ready', status: 'True' }],
+    },
+  };
+}
+
+export async function startFakeKubernetes(mode: FakeMode = 'pod'): Promise<FakeKubernetes> {
+  const hanging = new Set<http.ServerResponse>();
+  const fake = { requests: [], mode } as unknown as FakeKubernetes;
+  const server = http.createServer((req, res) => {
+    fake.requests.push({ path: req.url ?? '', authorization: req.headers.authorization });
+    const match = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/?]+)/.exec(req.url ?? '');
+    if (fake.mode === 'hang') {
+      hanging.add(res);
+      return;
+    }
+    res.setHeader('Content-Type', 'application/json');
+    if (fake.mode === 'forbidden' || !match) {
+      res.statusCode = 403;
+      res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Forbidden', code: 403 }));
+      return;
+    }
+    res.end(JSON.stringify(podJson(match[1] ?? '', match[2] ?? '')));
+  });
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  fake.kubeconfig = writeKubeconfig(`http://127.0.0.1:${port}`);
+  fake.close = async () => {
+    for (const res of hanging) res.destroy();
+    server.closeAllConnections();
+    await new Promise(resolve => server.close(resolve));
+    fs.rmSync(path.dirname(fake.kubeconfig), { recursive: true, force: true });
+  };
+  return fake;
+}
+
+/** A kubeconfig for an API server that is not there: every connection is refused. */
+export async function refusedKubeconfig(): Promise<string> {
+  const server = http.createServer();
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise(resolve => server.close(resolve));
+  return writeKubeconfig(`http://127.0.0.1:${port}`);
+}
+
+function writeKubeconfig(server: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubeconfig-'));
+  const file = path.join(dir, 'config');
+  const config = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'fake', cluster: { server, 'insecure-skip-tls-verify': true } }],
+    users: [{ name: 'fake', user: { token: TOKEN } }],
+    contexts: [{ name: 'fake', context: { cluster: 'fake', user: 'fake' } }],
+    'current-context': 'fake',
+  };
+  fs.writeFileSync(file, JSON.stringify(config));
+  return file;
+}

@@ -1,0 +1,160 @@
+// The generated service, for real: one rendered repository (short-dev) gets its own `npm ci`, lint, build
+// and jest suite under Node 24, as its CI would run them; then the built service, with production
+// dependencies only as in the image, is started, every endpoint is hit once, and SIGTERM must end it with 0.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { node24Env, run } from './support/node24';
+import { renderedVariants, type Variant } from './support/rendered';
+
+let variant: Variant;
+let repo: string;
+let env: NodeJS.ProcessEnv;
+let runtime: string;
+
+before(async () => {
+  variant = (await renderedVariants()).find(v => v.id === 'short-dev')!;
+  env = node24Env();
+  repo = fs.mkdtempSync(path.join(os.tmpdir(), 'generated-service-'));
+  runtime = `${repo}-runtime`;
+  fs.cpSync(variant.dir, repo, { recursive: true, filter: source => path.basename(source) !== 'node_modules' });
+});
+after(() => {
+  if (repo) for (const dir of [repo, runtime]) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+// A step that needs an earlier one says so when that one failed, instead of piling up errors of its own.
+const passed = new Set<string>();
+function step(name: string, needs: string[], body: () => Promise<void>) {
+  test(name, async () => {
+    for (const need of needs) assert.ok(passed.has(need), `not run: it needs "${need}", which failed`);
+    await body();
+    passed.add(name);
+  });
+}
+
+async function npm(...args: string[]) {
+  return npmIn(repo, ...args);
+}
+
+async function npmIn(cwd: string, ...args: string[]) {
+  const result = await run('npm', args, cwd, env);
+  assert.equal(result.code, 0, `npm ${args.join(' ')} failed (exit ${result.code}) in the generated repo:\n${result.output}`);
+  return result;
+}
+
+describe('the generated service (short-dev) under Node 24', { timeout: 15 * 60_000 }, () => {
+  step('runs on Node 24', [], async () => {
+    const { output } = await run('node', ['--version'], repo, env);
+    assert.match(output.trim(), /^v24\./);
+  });
+
+  step('npm ci installs from the committed lock file', ['runs on Node 24'], async () => {
+    const { seconds } = await npm('ci', '--no-audit', '--no-fund');
+    console.log(`npm ci of the generated repo: ${seconds.toFixed(1)} s`);
+  });
+
+  step('npm run lint passes (tsc, ESLint, Prettier)', ['npm ci installs from the committed lock file'], async () => {
+    await npm('run', 'lint');
+  });
+
+  step('npm run build compiles to dist/', ['npm ci installs from the committed lock file'], async () => {
+    await npm('run', 'build');
+    assert.ok(fs.existsSync(path.join(repo, 'dist', 'main.js')));
+    assert.ok(!fs.existsSync(path.join(repo, 'dist', 'app.test.js')), 'tests must not be compiled into dist/');
+  });
+
+  step('npm test passes (the service jest suite)', ['npm ci installs from the committed lock file'], async () => {
+    const { output } = await npm('test');
+    assert.match(output, /Tests:\s+\d+ passed, \d+ total/);
+    assert.doesNotMatch(output, /skipped|todo/);
+  });
+
+  // What the Dockerfile's runtime stage holds: package.json, production dependencies and dist/.
+  step('production dependencies alone hold what the built service needs (the image runtime stage)', ['npm run build compiles to dist/'], async () => {
+    fs.mkdirSync(runtime);
+    for (const file of ['package.json', 'package-lock.json', '.npmrc']) fs.copyFileSync(path.join(repo, file), path.join(runtime, file));
+    await npmIn(runtime, 'ci', '--omit=dev', '--no-audit', '--no-fund');
+    fs.cpSync(path.join(repo, 'dist'), path.join(runtime, 'dist'), { recursive: true });
+    for (const devTool of ['typescript', 'jest', 'eslint', 'ts-jest', 'prettier']) {
+      assert.ok(!fs.existsSync(path.join(runtime, 'node_modules', devTool)), `${devTool} is a production dependency`);
+    }
+  });
+
+  step('the built service answers each endpoint and exits 0 on SIGTERM', ['production dependencies alone hold what the built service needs (the image runtime stage)'], async () => {
+    const port = await freePort();
+    const child = spawn('node', ['dist/main.js'], {
+      cwd: runtime,
+      env: { ...env, PORT: String(port), HOST: '127.0.0.1', SHUTDOWN_DELAY_SECONDS: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', chunk => (output += chunk));
+    child.stderr.on('data', chunk => (output += chunk));
+    const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)));
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      await waitForHealth(`${base}/api/v1/healthz`, exited, () => output);
+
+      const json = async (urlPath: string, status: number) => {
+        const res = await fetch(base + urlPath);
+        assert.equal(res.status, status, `${urlPath}: ${output}`);
+        assert.match(res.headers.get('content-type') ?? '', /^application\/json/, urlPath);
+        return res.json() as Promise<Record<string, any>>;
+      };
+      assert.deepEqual(await json('/api/v1/healthz', 200), { status: 'ok' });
+      assert.deepEqual(await json('/api/v1/readyz', 200), { status: 'ready' });
+      const details = await json('/api/v1/details', 200);
+      assert.equal(details.app, variant.app_name);
+      assert.equal(details.environment, variant.app_env);
+      assert.equal(details.version, '0.1.0');
+      assert.equal(details.source, 'downward-api');
+      const notFound = await json('/no/such/route', 404);
+      assert.equal(notFound.status, 404);
+
+      const metrics = await fetch(`${base}/metrics`);
+      assert.equal(metrics.status, 200);
+      const text = await metrics.text();
+      assert.match(text, /^# TYPE http_requests_total counter$/m);
+      assert.match(text, /^http_requests_total\{method="GET",route="\/api\/v1\/details",status="200"\} 1$/m);
+      assert.match(text, /^process_resident_memory_bytes \d+/m);
+
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0, `exit code after SIGTERM; output:\n${output}`);
+      const lines = output.trim().split('\n').map(line => JSON.parse(line) as Record<string, unknown>);
+      assert.deepEqual(lines.at(-1), { ...lines.at(-1), message: 'stopped', exit_code: 0 });
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHealth(url: string, exited: Promise<number | null>, output: () => string) {
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline && !gone) {
+    try {
+      if ((await fetch(url)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise(resolve => setTimeout(resolve, 50));
+  }
+  assert.fail(`the service never answered ${url}${gone ? ' (it exited)' : ''}:\n${output()}`);
+}
