@@ -51,16 +51,23 @@ export function listFiles(dir: string): string[] {
 
 async function loadOrRender(): Promise<Variant[]> {
   const inputs = inputsHash();
-  const manifest = readManifest();
-  if (manifest?.inputs === inputs && manifest.variants.every(v => fs.existsSync(v.dir))) return manifest.variants;
+  const fresh = () => {
+    const manifest = readManifest();
+    return manifest?.inputs === inputs && manifest.variants.every(v => fs.existsSync(v.dir)) ? manifest.variants : undefined;
+  };
+  // Test processes may run side by side: one renders, the others wait for it and read its result.
+  return fresh() ?? (await withLock(async () => fresh() ?? (await renderAll(inputs))));
+}
 
-  fs.rmSync(cacheDir, { recursive: true, force: true });
-  fs.mkdirSync(cacheDir, { recursive: true });
+async function renderAll(inputs: string): Promise<Variant[]> {
+  // Rendered aside and swapped in whole, so no reader ever sees a half-written cache.
+  const staging = `${cacheDir}.staging-${process.pid}`;
+  fs.rmSync(staging, { recursive: true, force: true });
   const variants: Variant[] = [];
   for (const { id, app_name, app_env } of MATRIX) {
     // One Backstage per variant: dev and prod of one name are two repositories registering the same
     // component, which a shared catalog rightly refuses.
-    const backstage = await startBackstage({ repoRoot, publishTarget: () => path.join(cacheDir, id) });
+    const backstage = await startBackstage({ repoRoot, publishTarget: () => path.join(staging, id) });
     try {
       const result = await runTemplate(backstage.api, { app_name, app_env, repoUrl: `github.com?owner=local&repo=${app_name}` });
       const log = result.events.map(e => e.body.message).join('\n');
@@ -70,8 +77,35 @@ async function loadOrRender(): Promise<Variant[]> {
       await backstage.stop();
     }
   }
-  fs.writeFileSync(manifestPath, JSON.stringify({ inputs, variants }, null, 2));
+  fs.writeFileSync(path.join(staging, 'manifest.json'), JSON.stringify({ inputs, variants }, null, 2));
+  const old = `${cacheDir}.old-${process.pid}`;
+  if (fs.existsSync(cacheDir)) fs.renameSync(cacheDir, old);
+  fs.renameSync(staging, cacheDir);
+  fs.rmSync(old, { recursive: true, force: true });
   return variants;
+}
+
+async function withLock<T>(work: () => Promise<T>): Promise<T> {
+  const lock = `${cacheDir}.lock`;
+  fs.mkdirSync(path.dirname(lock), { recursive: true });
+  for (const deadline = Date.now() + 300_000; ; ) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch (error: any) {
+      if (error.code !== 'EEXIST') throw error;
+      // A lock older than any render is left by a killed process.
+      const held = fs.statSync(lock, { throwIfNoEntry: false });
+      if (held && Date.now() - held.mtimeMs > 300_000) fs.rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`${lock} is held by another test process`);
+      await new Promise(resolve => setTimeout(resolve, 200));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 function fetchValues(log: string): Record<string, unknown> {
