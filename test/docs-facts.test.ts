@@ -1,0 +1,176 @@
+// The generated repository's TechDocs state numbers and names; every one of them must be what the rendered
+// chart (helm template, both environments) and the service (its source, its metrics, its entry point) have.
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import { ENVS, only, renderChart } from './support/chart';
+import * as docs from './support/docs-facts';
+import * as source from './support/docs-facts-source';
+import { describeEnvironment } from './support/environment';
+import { renderedVariants, type Variant } from './support/rendered';
+
+/** Series that come from the cluster, not the service: Prometheus' own `up`, kube-state-metrics, cAdvisor. */
+const CLUSTER_SERIES = /^(up|kube_\w+|container_\w+)$/;
+/** Labels the scrape adds to every series of the service. */
+const TARGET_LABELS = ['namespace', 'pod', 'container', 'job', 'instance'];
+
+let variants: Variant[];
+before(async () => {
+  variants = await renderedVariants();
+});
+
+const sorted = (values: Iterable<string>) => [...new Set(values)].sort();
+const where = (found: { page: string; value: string }[]) => found.map(f => `${f.page}: ${f.value}`);
+
+for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
+  describe(`the docs of ${id} state what the chart and the service have`, () => {
+    const variant = () => variants.find(v => v.id === id)!;
+    const pages = () => docs.readDocs(variant().dir);
+    const page = (name: string) => pages()[name] ?? assert.fail(`docs/${name} is missing`);
+    const objects = (env: (typeof ENVS)[number]) => renderChart(variant()).objects[env];
+    const container = (env: (typeof ENVS)[number]) => only(objects(env), 'Deployment').spec.template.spec.containers[0];
+
+    test('the Scaling table: pods, CPU target, requests and limits of each environment', () => {
+      for (const env of ENVS) {
+        assert.deepEqual(docs.scalingTable(page('system-design.md'), env), describeEnvironment(objects(env)), `system-design.md, Scaling, ${env}`);
+      }
+    });
+
+    test('every CPU and memory quantity and CPU target named anywhere is one the chart renders', () => {
+      const rendered = ENVS.flatMap(env => {
+        const pod = only(objects(env), 'Deployment').spec.template.spec;
+        const { requests = {}, limits = {} } = pod.containers[0].resources ?? {};
+        return [...Object.values<string>(requests), ...Object.values<string>(limits), ...pod.volumes.map((v: any) => v.emptyDir?.sizeLimit)];
+      });
+      const memory = docs.mentions(pages(), /(?<![\w.-])(\d+(?:Mi|Gi))(?!\w)/g);
+      const cpu = docs.mentions(pages(), /`(\d+m)`/g);
+      assert.ok(memory.length > 0 && cpu.length > 0, 'the docs name no CPU or memory quantity');
+      assert.deepEqual(where([...memory, ...cpu].filter(q => !rendered.includes(q.value))), [], `not rendered (rendered: ${sorted(rendered)})`);
+
+      const targets = ENVS.flatMap(env => objects(env).filter(o => o.kind === 'HorizontalPodAutoscaler'))
+        .map(hpa => String(hpa.spec.metrics[0].resource.target.averageUtilization));
+      const stated = docs.mentions(pages(), /(\d+)% of (?:the|its) CPU request/g);
+      assert.ok(stated.length > 0, 'the docs never state the CPU target');
+      assert.deepEqual(where(stated.filter(s => !targets.includes(s.value))), [], `CPU targets rendered: ${targets}`);
+    });
+
+    test('the ports: container port, Service port, and localhost URLs', () => {
+      const containerPort = String(container('dev').ports[0].containerPort);
+      const servicePort = String(only(objects('dev'), 'Service').spec.ports[0].port);
+      const defaultPort = source.configVariables(variant().dir).find(v => v.name === 'PORT')?.default;
+      assert.equal(defaultPort, containerPort, 'src/config.ts default PORT vs the chart containerPort');
+      const checks = [
+        { pattern: /(?:container|pod) port `?(\d+)`?/gi, expected: containerPort },
+        { pattern: /Service port `?(\d+)`?/g, expected: servicePort },
+        { pattern: /localhost:(\d+)\//g, expected: containerPort },
+      ];
+      for (const { pattern, expected } of checks) {
+        const found = docs.mentions(pages(), pattern);
+        assert.ok(found.length > 0, `the docs never state ${pattern}`);
+        assert.deepEqual(where(found.filter(f => f.value !== expected)), [], `${pattern} should be ${expected}`);
+      }
+    });
+
+    test('the probes and shutdown tables match the Deployment', () => {
+      const pod = only(objects(variant().app_env), 'Deployment').spec.template.spec;
+      const probes = docs.rowsByLabel(docs.section(page('system-design.md'), 'Probes'));
+      for (const [label, key] of [['Startup', 'startupProbe'], ['Liveness', 'livenessProbe'], ['Readiness', 'readinessProbe']]) {
+        const probe = pod.containers[0][key];
+        const rendered = [`${probe.httpGet.path}`, `${probe.periodSeconds} s`, `${probe.failureThreshold} failures`];
+        assert.deepEqual(probes[label]?.map(c => c.replace(/`/g, '')), rendered, `system-design.md, Probes, ${label}`);
+      }
+      const shutdown = docs.rowsByLabel(docs.section(page('system-design.md'), 'Shutdown'));
+      const values = Object.fromEntries(Object.values(shutdown).map(([setting, value]) => [setting.replace(/`/g, ''), value]));
+      const env = (name: string) => `${pod.containers[0].env.find((e: any) => e.name === name)?.value} s`;
+      assert.deepEqual(values, {
+        SHUTDOWN_DELAY_SECONDS: env('SHUTDOWN_DELAY_SECONDS'),
+        SHUTDOWN_TIMEOUT_SECONDS: env('SHUTDOWN_TIMEOUT_SECONDS'),
+        terminationGracePeriodSeconds: `${pod.terminationGracePeriodSeconds} s`,
+      }, 'system-design.md, Shutdown');
+    });
+
+    test('every endpoint: the index table, openapi.yaml and the router agree, and every path named exists', () => {
+      const router = sorted(source.routerEndpoints(variant().dir));
+      assert.deepEqual(sorted(source.openapiEndpoints(variant().dir)), router, 'openapi.yaml vs src/routes.ts');
+      assert.deepEqual(sorted(docs.endpointsTable(page('index.md'))), router, 'index.md Endpoints table vs src/routes.ts');
+      const paths = router.map(endpoint => endpoint.split(' ')[1]);
+      const named = docs.mentions(pages(), /(\/api\/v\d+\/[\w-]+|\/metrics\b)/g);
+      assert.deepEqual(where(named.filter(n => !paths.includes(n.value))), [], `paths the service does not serve (it serves ${paths})`);
+    });
+
+    test('the development page lists exactly the variables src/config.ts reads, with their defaults and ranges', () => {
+      const table = docs.variablesTable(page('development.md'));
+      const read = source.configVariables(variant().dir);
+      assert.deepEqual(sorted(table.map(v => v.name)), sorted(read.map(v => v.name)), 'development.md Configure table vs src/config.ts');
+      for (const variable of read.filter(v => v.default !== undefined)) {
+        const row = table.find(r => r.name === variable.name)!;
+        assert.equal(row.default, `\`${variable.default}\``, `default of ${variable.name}`);
+        assert.equal(row.accepted, variable.accepted, `accepted values of ${variable.name}`);
+      }
+    });
+
+    test('the runbook alerts and every metric named use series the service exports, with their labels', async () => {
+      const series = await source.serviceSeries(variant().dir);
+      const rules = docs.alertRules(page('runbook.md'));
+      assert.ok(rules.length > 0, 'the runbook has no alert rules');
+      const problems = rules.flatMap(rule =>
+        docs.promqlSelectors(rule.expr).flatMap(({ metric, labels }) => {
+          if (CLUSTER_SERIES.test(metric)) return [];
+          const own = series.get(metric);
+          if (!own) return [`${rule.alert}: ${metric} is not a series of the service`];
+          return labels.filter(l => !own.includes(l) && !TARGET_LABELS.includes(l)).map(l => `${rule.alert}: ${metric} has no label ${l}`);
+        }),
+      );
+      const named = docs.mentions(pages(), /`((?:http|nodejs|process)_\w+)`/g);
+      problems.push(...where(named.filter(n => !series.has(n.value) && !series.has(`${n.value}_bucket`))).map(n => `${n} is not a series of the service`));
+      assert.ok(rules.some(rule => /http_requests_total/.test(rule.expr)), 'no alert on the request metrics');
+      assert.deepEqual(problems, [], 'runbook.md alerts and metric names');
+    });
+
+    test('the runbook\'s bad-configuration example is what the service prints, and it exits 1', () => {
+      const example = docs.configErrorExample(page('runbook.md'));
+      const { code, stderr } = source.startWith(variant().dir, example.name, example.value);
+      assert.equal(code, 1, `the service with ${example.name}=${example.value} exited ${code}:\n${stderr}`);
+      assert.equal(example.line, stderr, 'runbook.md, CrashLoopBackOff');
+    });
+
+    test('the runbook names the namespace, Deployment, container and service account the chart renders', () => {
+      const runbook = page('runbook.md');
+      const deployment = only(objects(variant().app_env), 'Deployment');
+      const application = renderChart(variant()).application;
+      const expected = {
+        namespace: application.spec.destination.namespace,
+        deployment: deployment.metadata.name,
+        container: deployment.spec.template.spec.containers[0].name,
+        application: application.metadata.name,
+        serviceAccount: `${application.spec.destination.namespace}:${deployment.spec.template.spec.serviceAccountName}`,
+      };
+      const named = (pattern: RegExp) => sorted([...runbook.matchAll(pattern)].map(m => m[1]));
+      assert.deepEqual({
+        namespace: named(/(?:Namespace `|namespace="|--namespace )([\w-]+)/g),
+        deployment: named(/(?:Deployment `|deployment="|deploy\/)([\w-]+)/g),
+        container: named(/container="([\w-]+)"/g),
+        application: named(/Argo CD Application `([\w-]+)`/g),
+        serviceAccount: named(/system:serviceaccount:([\w-]+:[\w-]+)/g),
+      }, Object.fromEntries(Object.entries(expected).map(([key, value]) => [key, [value]])), 'runbook.md');
+    });
+
+    test('the runbook\'s fallbackReason values are ones the service produces', () => {
+      const literals = source.sourceLiterals(variant().dir);
+      const reasons = docs.fallbackReasons(page('runbook.md'));
+      assert.ok(reasons.includes('forbidden'), 'the runbook does not cover an RBAC refusal');
+      assert.deepEqual(reasons.filter(r => !r.includes('<') && !literals.has(r)), [], 'reasons not in src/');
+    });
+
+    test('the request flow lists the middleware in the order src/app.ts registers it', () => {
+      assert.deepEqual(docs.middlewareList(page('system-design.md')), source.middlewareOrder(variant().dir), 'system-design.md Request flow vs src/app.ts');
+    });
+
+    test('the error example has the fields of openapi.yaml\'s Error and of src/middleware/errors.ts', () => {
+      const example = Object.keys(docs.jsonExample(page('system-design.md'), 'Error handling')).sort();
+      const schema = source.openapiError(variant().dir);
+      assert.deepEqual(example, [...schema.required].sort(), 'system-design.md example vs openapi.yaml Error.required');
+      assert.deepEqual(example, [...schema.properties].sort(), 'vs openapi.yaml Error.properties');
+      assert.deepEqual(example, source.errorBodyFields(variant().dir).sort(), 'vs src/middleware/errors.ts');
+    });
+  });
+}
