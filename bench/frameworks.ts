@@ -4,8 +4,8 @@
 // saturating load is divided by the requests it answered. Reported as µs per request and ratio to baseline.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
+import { freeLoopbackPort } from '../tools/free-port';
 
 const DURATION_S = Number(process.env.DURATION ?? 5);
 const CONNECTIONS = 32;
@@ -20,15 +20,6 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
-function freePort(): Promise<number> {
-  return new Promise(resolve => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 function load(url: string, seconds: number): number {
   const run = spawnSync('taskset', ['-c', '1', autocannon, '-c', String(CONNECTIONS), '-d', String(seconds), '-j', url], {
     encoding: 'utf8',
@@ -40,7 +31,7 @@ function load(url: string, seconds: number): number {
 }
 
 async function measure(name: string) {
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const server: ChildProcess = spawn('taskset', ['-c', '0', process.execPath, path.join(__dirname, 'framework-servers.mjs'), name, String(port)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { freeLoopbackPort } from '../tools/free-port';
 import { node24Env, run } from './support/node24';
 import { renderedVariants, type Variant } from './support/rendered';
 
@@ -86,7 +86,7 @@ describe('the generated service (short-dev) under Node 24', { timeout: 15 * 60_0
   });
 
   step('the built service answers each endpoint and exits 0 on SIGTERM', ['production dependencies alone hold what the built service needs (the image runtime stage)'], async () => {
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     const child = spawn('node', ['dist/main.js'], {
       cwd: runtime,
       env: { ...env, PORT: String(port), HOST: '127.0.0.1', SHUTDOWN_DELAY_SECONDS: '1' },
@@ -132,17 +132,6 @@ describe('the generated service (short-dev) under Node 24', { timeout: 15 * 60_0
     }
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForHealth(url: string, exited: Promise<number | null>, output: () => string) {
   let gone = false;

@@ -76,7 +76,8 @@ async function main(): Promise<number> {
     for (const link of result.output.links ?? []) {
       console.log(`  ${link.title}: ${link.url ?? link.entityRef}`);
     }
-    console.log(`\nNext steps:\n  cd ${path.relative(cwd, outDir) || '.'} && npm ci && npm start`);
+    const shown = path.relative(cwd, outDir);
+    console.log(`\nNext steps:\n  cd ${shown.startsWith('..') ? outDir : shown || '.'} && npm ci && npm start`);
     return 0;
   } catch (error) {
     if (error instanceof ValidationFailed) {

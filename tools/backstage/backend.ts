@@ -1,7 +1,6 @@
 // Boots a real Backstage backend in this process: the production catalog and scaffolder plugins from
 // @backstage/backend-defaults, SQLite in memory, listening on loopback only. The catalog loads this repo's
 // catalog-info.yaml as a `file` location, exactly as a platform team's Backstage would load its URL.
-import net from 'node:net';
 import path from 'node:path';
 import { createBackend } from '@backstage/backend-defaults';
 import { urlReaderFactoriesServiceRef } from '@backstage/backend-defaults/urlReader';
@@ -13,6 +12,7 @@ import {
 import { ConfigReader } from '@backstage/config';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { createLocalGithub, type PublishTarget } from './local-github';
+import { freeLoopbackPort } from '../free-port';
 import { BackstageApi } from './api';
 
 export interface EmbeddedBackstage {
@@ -92,15 +92,4 @@ export async function startBackstage(options: BackstageOptions): Promise<Embedde
     api: new BackstageApi(baseUrl),
     stop: () => backend.stop(),
   };
-}
-
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
