@@ -64,8 +64,9 @@ for (const id of [...VARIANT_IDS, TEMPLATE_REPO]) {
       assert.deepEqual(workflows(id).flatMap(policy.writeOnlyWherePushing), []);
     });
 
-    test('no expression inside run: (data reaches scripts through env:)', () => {
+    test('no expression inside run: (data reaches scripts through env:), and no value left empty', () => {
       assert.deepEqual(workflows(id).flatMap(policy.noExpressionsInRun), []);
+      assert.deepEqual(workflows(id).flatMap(policy.noEmptyValues), []);
     });
 
     test('every job has a timeout and every action is on its current major', () => {

@@ -62,3 +62,18 @@ export function currentMajors(workflow: Workflow): string[] {
       return ref === current ? [] : [`${workflow.file}: job ${job} uses ${step.uses}; the current major is ${current}`];
     });
 }
+
+/**
+ * No empty value outside `on:` (where `pull_request:` alone is normal): an expression Backstage rendered empty
+ * leaves exactly that behind.
+ */
+export function noEmptyValues(workflow: Workflow): string[] {
+  const found: string[] = [];
+  const walk = (node: unknown, at: string) => {
+    if (node === null || node === '') found.push(`${workflow.file}: ${at} is empty`);
+    else if (typeof node === 'object') for (const [key, value] of Object.entries(node)) walk(value, `${at}.${key}`);
+  };
+  const { file, text, on, ...rest } = workflow;
+  walk(rest, '');
+  return found;
+}
