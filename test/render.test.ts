@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
-import { parseAllDocuments } from 'yaml';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { repoRoot } from '../tools/backstage/run-template';
 import { githubExpressions, escapedGithubExpressions, unescapedExpressions } from './support/expressions';
 import { listFiles, renderedVariants, type Variant } from './support/rendered';
@@ -20,6 +20,21 @@ before(async () => {
 });
 
 describe('the skeleton', () => {
+  test('reads only values the template passes, and uses every one of them', () => {
+    const template = parseYaml(fs.readFileSync(path.join(repoRoot, 'template.yaml'), 'utf8'));
+    const passed = Object.keys(template.spec.steps.find((s: any) => s.action === 'fetch:template').input.values).sort();
+    const read = new Set<string>();
+    for (const file of listFiles(skeleton).filter(f => !isHelmTemplate(f))) {
+      const text = `${file}\n${fs.readFileSync(path.join(skeleton, file), 'utf8')}`;
+      for (const tag of text.match(/\$\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g) ?? []) {
+        for (const [, name] of tag.matchAll(/\bvalues\.([A-Za-z_]\w*)/g)) read.add(name);
+      }
+    }
+    // An unknown name renders as an empty string without any error: this is the only place it shows.
+    assert.deepEqual([...read].filter(name => !passed.includes(name)), [], 'read but not passed');
+    assert.deepEqual(passed.filter(name => !read.has(name)), [], 'passed but never read');
+  });
+
   test('has no GitHub Actions expression left unescaped (Backstage would render it empty)', () => {
     const offenders = listFiles(skeleton).flatMap(file =>
       unescapedExpressions(fs.readFileSync(path.join(skeleton, file), 'utf8')).map(e => `${file}: ${e}`),
