@@ -15,7 +15,8 @@ export const TECHDOCS_KEYS = [
   'plugins', 'markdown_extensions', 'copyright',
 ];
 
-const TECHDOCS_CORE_EXTENSIONS: (string | Record<string, unknown>)[] = [
+/** The Markdown extensions techdocs-core enables (bar pymdownx.snippets, configured per site). */
+export const TECHDOCS_CORE_EXTENSIONS: (string | Record<string, unknown>)[] = [
   { toc: { permalink: true } }, 'admonition', 'pymdownx.details', { 'pymdownx.tabbed': { alternate_style: true } },
   'pymdownx.caret', 'pymdownx.critic', 'pymdownx.emoji', 'pymdownx.inlinehilite', 'pymdownx.magiclink',
   'pymdownx.mark', 'pymdownx.smartsymbols', 'pymdownx.highlight', 'pymdownx.extra', 'pymdownx.tasklist',

@@ -1,0 +1,70 @@
+# How the Python side reads a rendered repository, as mkdocs does: PyYAML for YAML, Python-Markdown with
+# TechDocs' extensions for pages. One JSON request per line on stdin, one JSON answer per line on stdout.
+import json
+import sys
+from html.parser import HTMLParser
+
+import markdown
+import yaml
+
+
+class AnyTagLoader(yaml.SafeLoader):
+    """SafeLoader that reads unknown tags (mkdocs' !ENV, !!python/name:) as plain nodes instead of failing."""
+
+
+def _any_tag(loader, _suffix, node):
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_mapping(node)
+
+
+AnyTagLoader.add_multi_constructor('', _any_tag)
+
+
+class Tags(HTMLParser):
+    """The element structure of an HTML fragment: each start tag with its attribute names."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag + ''.join(sorted(f' {name}' for name, _ in attrs)))
+
+    def handle_endtag(self, tag):
+        self.tags.append('/' + tag)
+
+
+def tags(html):
+    parser = Tags()
+    parser.feed(html)
+    parser.close()
+    return parser.tags
+
+
+def answer(request):
+    if request['op'] == 'yaml':
+        try:
+            return {'data': list(yaml.load_all(request['text'], Loader=AnyTagLoader))}
+        except yaml.YAMLError as error:
+            return {'error': str(error)}
+    if request['op'] == 'markdown':
+        configs = dict(request['configs'])
+        configs['pymdownx.snippets'] = {'base_path': [request['root']], 'check_paths': True}
+        html = markdown.markdown(request['text'], extensions=request['extensions'] + ['pymdownx.snippets'],
+                                 extension_configs=configs)
+        return {'tags': tags(html)}
+    if request['op'] == 'tags':
+        return {'tags': tags(request['html'])}
+    return {'error': 'unknown op ' + request['op']}
+
+
+for line in sys.stdin:
+    try:
+        reply = answer(json.loads(line))
+    except Exception as error:  # a crash of a reader is an answer too
+        reply = {'error': f'{type(error).__name__}: {error}'}
+    sys.stdout.write(json.dumps(reply, default=str) + '\n')
+    sys.stdout.flush()
