@@ -46,10 +46,26 @@ describe('npm run create', () => {
     const dir = path.join(work, 'invalid');
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, 'keep.txt'), 'mine');
-    const { status, out } = create('--app-name', 'Orders_API', '--app-env', 'dev', '--out', dir, '--force');
+    const values = path.join(work, 'bad-values.yaml');
+    fs.writeFileSync(values, 'owner: "group:default/a\\nspec.dependsOn: [x]"\nrepoUrl: https://github.com/acme/orders\n');
+    const { status, out } = create('--app-name', 'Orders_API', '--app-env', 'dev', '--values', values, '--out', dir, '--force');
     assert.equal(status, 1, out);
-    assert.match(out, /instance\.app_name does not match pattern/);
+    // Every failing field, of every page, by title, with the value given and the rule in words.
+    assert.match(out, /Name \(app_name, page "Service"\): "Orders_API" is refused\. 2 to 40 characters: lowercase letters/);
+    assert.match(out, /Owner \(owner, page "Service"\): "group:default\/a\\nspec\.dependsOn: \[x\]" is refused\. A group or user/);
+    assert.match(out, /Repository location \(repoUrl, page "Repository"\): .* Written as the form takes it: github\.com\?owner=acme&repo=orders/);
+    assert.doesNotMatch(out, /\^\[a-z\]|does not match pattern/, 'a regular expression reached the user');
     assert.deepEqual(fs.readdirSync(dir), ['keep.txt']);
+  });
+
+  test('with --force, replaces the contents of --out only once the whole run has succeeded', () => {
+    const dir = path.join(work, 'replaced');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'keep.txt'), 'mine');
+    const { status, out } = create('--app-name', 'orders', '--app-env', 'dev', '--out', dir, '--force');
+    assert.equal(status, 0, out);
+    assert.ok(fs.existsSync(path.join(dir, 'catalog-info.yaml')) && !fs.existsSync(path.join(dir, 'keep.txt')));
+    assert.deepEqual(fs.readdirSync(work).filter(f => /\.(creating|replaced)-/.test(f)), [], 'a staging directory was left behind');
   });
 
   test('takes the other form values from --values', () => {

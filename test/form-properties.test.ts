@@ -7,10 +7,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { isDeepStrictEqual } from 'node:util';
 import { useBackstage } from './support/backstage';
+import { stopReaders } from './support/readers';
 import { dryRun } from './support/dry-run';
 import { FIELDS, formValues, ORACLE, schemaAccepts, VALID, type FormValues } from './support/form-values';
 import {
@@ -31,6 +32,7 @@ const IDENTIFIER = /^[A-Za-z0-9._:/?=&-]*$/;
 
 describe('the create form, property-based, through the scaffolder', () => {
   const backstage = useBackstage();
+  after(stopReaders);
   const baselines = new Map<string, Promise<Rendered>>();
 
   /** The repository of plain values with the same shape (environment, system or not) as the case. */

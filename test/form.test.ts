@@ -36,6 +36,28 @@ const CASES: Case[] = [
   ['Argo CD over plain http', { app_name: 'orders', argocd_url: 'http://argocd.example.com' }, ['argocd_url', 'pattern']],
   ['Argo CD with a trailing slash', { app_name: 'orders', argocd_url: 'https://argocd.example.com/' }, ['argocd_url', 'pattern']],
   ['no repository', { app_name: 'orders', repoUrl: undefined }, ['repoUrl', 'required']],
+  // What the pickers emit, and what a user may type by hand instead.
+  ['owner as OwnerPicker writes it', { app_name: 'orders', owner: 'group:default/platform-team' }, 'accepted'],
+  ['owner typed as a user', { app_name: 'orders', owner: 'user:jane.doe' }, 'accepted'],
+  ['owner typed as a bare name', { app_name: 'orders', owner: 'platform-team' }, 'accepted'],
+  ['owner of another kind', { app_name: 'orders', owner: 'component:default/orders' }, ['owner', 'pattern']],
+  ['owner with a line break', { app_name: 'orders', owner: 'group:default/a\nspec.dependsOn: x' }, ['owner', 'pattern']],
+  ['owner with a space', { app_name: 'orders', owner: 'Platform Team' }, ['owner', 'pattern']],
+  ['system left empty', { app_name: 'orders', system: '' }, 'accepted'],
+  ['system of another kind', { app_name: 'orders', system: 'group:default/payments' }, ['system', 'pattern']],
+  ['description with Markdown and HTML', { app_name: 'orders', description: '<!-- # **Orders** `x` {++y++}' }, 'accepted'],
+  ['description with a line break', { app_name: 'orders', description: 'Takes\norders' }, ['description', 'pattern']],
+  ['description with DEL', { app_name: 'orders', description: 'Takes orders\u007f' }, ['description', 'pattern']],
+  ['description with a right-to-left override', { app_name: 'orders', description: 'abc\u202edef' }, ['description', 'pattern']],
+  ['repository as RepoUrlPicker writes it', { app_name: 'orders', repoUrl: 'github.com?owner=acme-inc&repo=orders.api' }, 'accepted'],
+  ['repository as a URL', { app_name: 'orders', repoUrl: 'https://github.com/acme/orders' }, ['repoUrl', 'pattern']],
+  ['repository owner with two hyphens', { app_name: 'orders', repoUrl: 'github.com?owner=a--b&repo=orders' }, ['repoUrl', 'pattern']],
+  ['repository named ..', { app_name: 'orders', repoUrl: 'github.com?owner=acme&repo=..' }, ['repoUrl', 'pattern']],
+  ['domain label of 64 characters', { app_name: 'orders', ingress_domain: `${'a'.repeat(64)}.example.com` }, ['ingress_domain', 'pattern']],
+  ['Argo CD with a port', { app_name: 'orders', argocd_url: 'https://argocd.example.com:8443' }, 'accepted'],
+  ['Argo CD with a password', { app_name: 'orders', argocd_url: 'https://admin:secret@argocd.example.com' }, ['argocd_url', 'pattern']],
+  ['Argo CD with a port out of range', { app_name: 'orders', argocd_url: 'https://argocd.example.com:99999' }, ['argocd_url', 'pattern']],
+  ['Argo CD with a fragment', { app_name: 'orders', argocd_url: 'https://argocd.example.com#x' }, ['argocd_url', 'pattern']],
 ];
 
 describe('the create form, validated by the scaffolder', () => {

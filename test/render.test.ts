@@ -8,6 +8,7 @@ import { before, describe, test } from 'node:test';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { repoRoot } from '../tools/backstage/run-template';
 import { githubExpressions, escapedGithubExpressions, unescapedExpressions } from './support/expressions';
+import { escapeFindings } from './support/skeleton-escapes';
 import { listFiles, renderedVariants, type Variant } from './support/rendered';
 
 const skeleton = path.join(repoRoot, 'skeleton');
@@ -33,6 +34,25 @@ describe('the skeleton', () => {
     // An unknown name renders as an empty string without any error: this is the only place it shows.
     assert.deepEqual([...read].filter(name => !passed.includes(name)), [], 'read but not passed');
     assert.deepEqual(passed.filter(name => !read.has(name)), [], 'passed but never read');
+  });
+
+  test('passes every value through the escape its file needs (YAML/JSON: dump; Markdown: escape)', () => {
+    const findings = listFiles(skeleton)
+      .filter(file => !isHelmTemplate(file))
+      .flatMap(file => escapeFindings(file, fs.readFileSync(path.join(skeleton, file), 'utf8')));
+    assert.deepEqual(findings, []);
+  });
+
+  test('the escape check finds a raw value in YAML, JSON and Markdown', () => {
+    assert.deepEqual(escapeFindings('a.yaml', 'name: ${{ values.app_name }}\n# ${{ values.app_name }}\n'), [
+      'a.yaml:1: app_name must end in | dump in YAML and JSON',
+    ]);
+    assert.equal(escapeFindings('a.json', '{"a": "${{ values.owner | lower }}"}').length, 1);
+    assert.equal(escapeFindings('a.yaml', 'a: ${{ (values.app_name ~ values.description) | dump }}').length, 0);
+    assert.equal(escapeFindings('a.md', '# ${{ values.app_name }}\n${{ values.description }}').length, 1);
+    assert.equal(escapeFindings('a.md', '<p>${{ values.description | escape }}</p>').length, 0);
+    assert.equal(escapeFindings('a.ts', "const d = '${{ values.description }}';").length, 1);
+    assert.equal(escapeFindings('${{ values.description }}.txt', '').length, 1);
   });
 
   test('has no GitHub Actions expression left unescaped (Backstage would render it empty)', () => {

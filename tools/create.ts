@@ -10,7 +10,8 @@ import { parse as parseYaml } from 'yaml';
 import { ValidationFailed } from './backstage/api';
 import { startBackstage } from './backstage/backend';
 import { STAND_IN_NOTE } from './backstage/local-github';
-import { repoRoot, runTemplate, TEMPLATE_REF } from './backstage/run-template';
+import { formErrors } from './backstage/form-errors';
+import { formValues, repoRoot, runTemplate, TEMPLATE_REF, waitForTemplate } from './backstage/run-template';
 
 const USAGE = 'usage: npm run create -- --app-name NAME --app-env dev|prod [--out DIR] [--values FILE] [--force] [--verbose]';
 
@@ -47,24 +48,30 @@ async function main(): Promise<number> {
   const cwd = process.cwd();
   process.chdir(repoRoot); // Backstage resolves its own package.json from the working directory.
   console.log('Starting an embedded Backstage (catalog + scaffolder, SQLite in memory, loopback only)...');
+  // The repository is published aside and takes the place of --out only once every step has succeeded.
+  const staging = `${outDir}.creating-${process.pid}`;
   const backstage = await startBackstage({
     repoRoot,
     logLevel: args.verbose ? 'info' : 'warn',
-    // Emptied only now, when the scaffolder has accepted the values and rendered the repository.
-    publishTarget: () => {
-      fs.rmSync(outDir, { recursive: true, force: true });
-      return outDir;
-    },
+    publishTarget: () => staging,
   });
   try {
+    await waitForTemplate(backstage.api);
+    const { steps } = await backstage.api.parameterSchema(TEMPLATE_REF);
+    const refused = formErrors(steps, await formValues(backstage.api, values));
+    if (refused.length) {
+      console.error(`The create form refuses ${refused.length === 1 ? 'this value' : 'these values'}:\n${refused.map(e => `  - ${e}`).join('\n')}`);
+      return 1;
+    }
     const result = await runTemplate(backstage.api, values, event => {
       const step = event.body.stepId ? `[${event.body.stepId}] ` : '';
       if (event.type === 'log') console.log(`  ${step}${stripVTControlCharacters(event.body.message)}`);
     });
     if (result.status !== 'completed') {
-      console.error(`The template run ended ${result.status}; the step log above says why.`);
+      console.error(`The template run ended ${result.status}; the step log above says why. ${outDir} is as it was.`);
       return 1;
     }
+    replace(outDir, staging);
     const standIns = result.events.filter(e => e.body.message?.includes(STAND_IN_NOTE)).length;
     console.log(`\nCreated ${outDir} from ${TEMPLATE_REF}.`);
     if (standIns) {
@@ -87,7 +94,16 @@ async function main(): Promise<number> {
     throw error;
   } finally {
     await backstage.stop();
+    fs.rmSync(staging, { recursive: true, force: true });
   }
+}
+
+/** Moves the new repository into place; the old contents of the directory go only once it is there. */
+function replace(outDir: string, staging: string) {
+  const old = `${outDir}.replaced-${process.pid}`;
+  if (fs.existsSync(outDir)) fs.renameSync(outDir, old);
+  fs.renameSync(staging, outDir);
+  fs.rmSync(old, { recursive: true, force: true });
 }
 
 main().then(

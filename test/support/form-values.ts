@@ -145,7 +145,7 @@ export const VALID: FormValues = {
   repoUrl: 'github.com?owner=acme&repo=orders',
 };
 
-export const formValues = fc.record(FIELDS, { requiredKeys: [] }).map(values => ({ ...VALID, ...values }) as FormValues);
+
 
 const template = parseYaml(fs.readFileSync(path.join(repoRoot, 'template.yaml'), 'utf8'));
 
@@ -189,13 +189,14 @@ export const ORACLE: Record<string, (value: string | undefined) => boolean> = {
   app_env: v => v === 'dev' || v === 'prod',
   dockerhub_namespace: v => v !== undefined && /^[a-z0-9]{4,30}$/.test(v),
   ingress_domain: v => v !== undefined && v.length <= 180 && v.includes('.') && isDnsName(v),
-  cluster_issuer: v => v !== undefined && v.length <= 253 && v.split('.').every(isDnsLabel),
+  // A Kubernetes object name (a DNS-1123 subdomain: Kubernetes does not limit its labels to 63).
+  cluster_issuer: v => v !== undefined && v.length <= 253 && v.split('.').every(l => /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(l)),
   // A real https origin: what `new URL` reads back as itself, on a DNS name, with no credentials.
   argocd_url: v => {
     if (v === undefined) return false;
     try {
       const url = new URL(v);
-      return url.protocol === 'https:' && url.origin === v && !url.username && isDnsName(url.hostname);
+      return url.protocol === 'https:' && url.origin === v && url.port !== '0' && isDnsName(url.hostname);
     } catch {
       return false;
     }
@@ -213,3 +214,19 @@ export const ORACLE: Record<string, (value: string | undefined) => boolean> = {
     );
   },
 };
+
+/**
+ * Whole value sets, each field mostly one its rule admits (hostile where the rule lets it be: the
+ * description above all), sometimes anything: the property keeps those the form's schema accepts.
+ */
+export const formValues = fc
+  .record(
+    Object.fromEntries(
+      Object.entries(FIELDS).map(([name, field]) => [
+        name,
+        fc.oneof({ weight: 5, arbitrary: field.filter(ORACLE[name]) }, { weight: 1, arbitrary: field }),
+      ]),
+    ),
+    { requiredKeys: [] },
+  )
+  .map(values => ({ ...VALID, ...values }) as FormValues);

@@ -37,6 +37,22 @@ class Tags(HTMLParser):
         self.tags.append('/' + tag)
 
 
+_converters = {}
+
+
+def converter(request):
+    """One Markdown instance per repository: loading the extensions (emoji's index above all) is the slow part."""
+    root = request['root']
+    if root not in _converters:
+        if len(_converters) > 8:
+            _converters.clear()
+        configs = dict(request['configs'])
+        configs['pymdownx.snippets'] = {'base_path': [root], 'check_paths': True}
+        _converters[root] = markdown.Markdown(extensions=request['extensions'] + ['pymdownx.snippets'],
+                                              extension_configs=configs)
+    return _converters[root]
+
+
 def tags(html):
     parser = Tags()
     parser.feed(html)
@@ -51,11 +67,7 @@ def answer(request):
         except yaml.YAMLError as error:
             return {'error': str(error)}
     if request['op'] == 'markdown':
-        configs = dict(request['configs'])
-        configs['pymdownx.snippets'] = {'base_path': [request['root']], 'check_paths': True}
-        html = markdown.markdown(request['text'], extensions=request['extensions'] + ['pymdownx.snippets'],
-                                 extension_configs=configs)
-        return {'tags': tags(html)}
+        return {'tags': tags(converter(request).reset().convert(request['text']))}
     if request['op'] == 'tags':
         return {'tags': tags(request['html'])}
     return {'error': 'unknown op ' + request['op']}

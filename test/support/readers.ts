@@ -85,6 +85,12 @@ function askPython(request: Record<string, unknown>): Promise<any> {
   });
 }
 
+/** Ends the Python process, if one was started. */
+export function stopReaders() {
+  python?.child.kill();
+  python = undefined;
+}
+
 /** PyYAML's reader, as mkdocs reads mkdocs.yml. */
 export async function readYamlPython(text: string): Promise<Parsed> {
   return askPython({ op: 'yaml', text });
