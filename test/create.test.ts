@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { repoRoot } from '../tools/backstage/run-template';
+import { taskPrinter } from '../tools/backstage/task-log';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'koa-template-create-'));
 after(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -25,8 +26,11 @@ describe('npm run create', () => {
     assert.equal(status, 0, out);
     const dir = path.join(work, 'out', 'orders');
     assert.equal(execFileSync('git', ['rev-list', '--count', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim(), '1');
-    assert.match(out, /\[fetch\] Beginning step Render the repository/);
-    assert.match(out, /\[register\] Finished step Register in the catalog/);
+    // One line per step, as the portal's task page shows them; no per-file log without --verbose.
+    assert.match(out, /✔ Render the repository \(fetch\) completed in \d+\.\d s\n/);
+    assert.match(out, /✔ Publish to GitHub \(publish\) completed in \d+\.\d s\n\s+LOCAL STAND-IN: publish:github committed/);
+    assert.match(out, /✔ Register in the catalog \(register\) completed in \d+\.\d s\n/);
+    assert.doesNotMatch(out, /Writing (file|directory)|Beginning step/);
     assert.match(out, /Stood in locally: publish:github/);
     assert.match(out, /Open in catalog: component:default\/orders/);
     assert.match(out, /cd out\/orders && npm ci && npm start/);
@@ -74,5 +78,38 @@ describe('npm run create', () => {
     const { status, out } = create('--app-name', 'billing', '--values', valuesFile, '--out', path.join(work, 'billing'));
     assert.equal(status, 0, out);
     assert.match(out, /Service: https:\/\/billing-prod\.svc\.acme\.io/);
+  });
+});
+
+describe("npm run create's step log", () => {
+  const events = (status: 'completed' | 'failed') =>
+    [
+      { message: 'Starting up task with 1 steps' },
+      { message: 'Beginning step Render the repository', stepId: 'fetch', status: 'processing' },
+      { message: 'info: Writing file README.md to template output path.', stepId: 'fetch' },
+      { message: 'error: Failed to render README.md', stepId: 'fetch' },
+      { message: 'Finished step Render the repository', stepId: 'fetch', status },
+    ].map((body, id) => ({ id, type: 'log' as const, body }));
+  const print = (verbose: boolean, status: 'completed' | 'failed') => {
+    const lines: string[] = [];
+    const onEvent = taskPrinter({ verbose, write: line => lines.push(line) });
+    events(status).forEach(onEvent);
+    return lines;
+  };
+
+  test('a step that succeeds is one line', () => {
+    assert.deepEqual(print(false, 'completed').map(l => l.replace(/[\d.]+ s$/, 'T')), [
+      '  ✔ Render the repository (fetch) completed in T',
+    ]);
+  });
+
+  test("a step that fails is shown with its own lines", () => {
+    const lines = print(false, 'failed');
+    assert.match(lines[0], /✖ Render the repository \(fetch\) failed in/);
+    assert.deepEqual(lines.slice(1), ['      Writing file README.md to template output path.', '      error: Failed to render README.md']);
+  });
+
+  test('--verbose shows every line as the scaffolder logged it', () => {
+    assert.equal(print(true, 'completed').length, 5);
   });
 });

@@ -5,12 +5,13 @@
 // and the repository lands in DIR as a git repository with one commit.
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs, stripVTControlCharacters } from 'node:util';
+import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { ValidationFailed } from './backstage/api';
 import { startBackstage } from './backstage/backend';
 import { STAND_IN_NOTE } from './backstage/local-github';
 import { formErrors } from './backstage/form-errors';
+import { taskPrinter } from './backstage/task-log';
 import { formValues, repoRoot, runTemplate, TEMPLATE_REF, waitForTemplate } from './backstage/run-template';
 
 const USAGE = 'usage: npm run create -- --app-name NAME --app-env dev|prod [--out DIR] [--values FILE] [--force] [--verbose]';
@@ -63,10 +64,9 @@ async function main(): Promise<number> {
       console.error(`The create form refuses ${refused.length === 1 ? 'this value' : 'these values'}:\n${refused.map(e => `  - ${e}`).join('\n')}`);
       return 1;
     }
-    const result = await runTemplate(backstage.api, values, event => {
-      const step = event.body.stepId ? `[${event.body.stepId}] ` : '';
-      if (event.type === 'log') console.log(`  ${step}${stripVTControlCharacters(event.body.message)}`);
-    });
+    console.log(`Running ${TEMPLATE_REF}${args.verbose ? '' : ' (the full step log with --verbose)'}:`);
+    const print = taskPrinter({ verbose: args.verbose, write: line => console.log(line.replaceAll(staging, outDir)) });
+    const result = await runTemplate(backstage.api, values, print);
     if (result.status !== 'completed') {
       console.error(`The template run ended ${result.status}; the step log above says why. ${outDir} is as it was.`);
       return 1;
