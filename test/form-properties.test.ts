@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import { isDeepStrictEqual } from 'node:util';
 import { useBackstage } from './support/backstage';
 import { stopReaders } from './support/readers';
+import { FREE_TEXT_VALUES, IDENTIFIER } from './support/skeleton-escapes';
 import { dryRun } from './support/dry-run';
 import { FIELDS, formValues, ORACLE, schemaAccepts, VALID, type FormValues } from './support/form-values';
 import {
@@ -27,8 +28,6 @@ import {
 
 const RUNS = Number(process.env.FC_RUNS ?? 100);
 const SEED = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
-/** Values other than the description reach the files unquoted in prose and paths: they must be identifiers. */
-const IDENTIFIER = /^[A-Za-z0-9._:/?=&-]*$/;
 
 describe('the create form, property-based, through the scaffolder', () => {
   const backstage = useBackstage();
@@ -103,7 +102,7 @@ function pathsMatch(files: Files, appName: string, reference: Rendered): string[
 
 function identifiersOnly(fetchValues: Record<string, unknown>): string[] {
   return Object.entries(fetchValues)
-    .filter(([name, value]) => name !== 'description' && value !== undefined && !IDENTIFIER.test(String(value)))
+    .filter(([name, value]) => !FREE_TEXT_VALUES.includes(name) && value !== undefined && !IDENTIFIER.test(String(value)))
     .map(([name, value]) => `fetch:template value ${name} = ${JSON.stringify(value)} is not an identifier`);
 }
 

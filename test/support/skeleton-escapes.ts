@@ -10,6 +10,9 @@ import nunjucks from 'nunjucks';
 /** The fetch:template values a user types freely; every other value is an identifier. */
 export const FREE_TEXT_VALUES = ['description'];
 
+/** What an identifier may hold: the form's rules admit nothing else (the property tests check every render). */
+export const IDENTIFIER = /^[A-Za-z0-9._:/?=&-]*$/;
+
 interface Node {
   typename: string;
   value?: unknown;
