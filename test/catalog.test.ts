@@ -5,39 +5,17 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
-import {
-  apiEntityV1alpha1Validator,
-  componentEntityV1alpha1Validator,
-  DefaultNamespaceEntityPolicy,
-  EntityPolicies,
-  FieldFormatEntityPolicy,
-  locationEntityV1alpha1Validator,
-  NoForeignRootFieldsEntityPolicy,
-  SchemaValidEntityPolicy,
-  type Entity,
-} from '@backstage/catalog-model';
+import type { Entity } from '@backstage/catalog-model';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { repoRoot, runTemplate } from '../tools/backstage/run-template';
 import { useBackstage } from './support/backstage';
+import { entityProblems } from './support/entities';
 import { renderedVariants, type Variant } from './support/rendered';
-
-const validators: Record<string, { check(entity: Entity): Promise<boolean> }> = {
-  Component: componentEntityV1alpha1Validator,
-  API: apiEntityV1alpha1Validator,
-  Location: locationEntityV1alpha1Validator,
-};
-const policies = EntityPolicies.allOf([
-  new DefaultNamespaceEntityPolicy(),
-  new NoForeignRootFieldsEntityPolicy(),
-  new FieldFormatEntityPolicy(),
-  new SchemaValidEntityPolicy(),
-]);
 
 const readEntities = (file: string): any[] => parseAllDocuments(fs.readFileSync(file, 'utf8')).map(d => d.toJS());
 
 async function assertValid(entity: Entity) {
-  await policies.enforce(structuredClone(entity));
-  assert.equal(await validators[entity.kind].check(entity), true, `${entity.kind} validator`);
+  assert.deepEqual(await entityProblems(entity), [], `${entity.kind} ${entity.metadata.name}`);
 }
 
 let variants: Variant[];

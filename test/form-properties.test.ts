@@ -24,6 +24,7 @@ import {
   toolsAccept,
   type Files,
   type Rendered,
+  writeTree,
 } from './support/repository-checks';
 
 const RUNS = Number(process.env.FC_RUNS ?? 100);
@@ -109,10 +110,7 @@ function identifiersOnly(fetchValues: Record<string, unknown>): string[] {
 /** Baselines are kept on disk for the whole run (TechDocs snippets read the tree). */
 function kept(files: Files): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'form-baseline-'));
-  for (const [file, text] of files) {
-    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    fs.writeFileSync(path.join(dir, file), text);
-  }
+  writeTree(dir, files);
   process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
