@@ -10,6 +10,7 @@ import { before, describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { repoRoot } from '../tools/backstage/run-template';
 import { actionlint } from './support/actionlint';
+import { node24Bin } from './support/node24';
 import { runCommitStep } from './support/delivery-commit';
 import { listFiles, renderedVariants, type Variant } from './support/rendered';
 import { shellcheck, shellcheckVersion } from './support/shellcheck';
@@ -99,11 +100,10 @@ for (const id of VARIANT_IDS) {
 
     test('CI\'s test of the delivery scripts passes in the rendered repository, on Node 24', () => {
       const [block] = runBlocks(ci()).filter(b => b.step === 'Test the delivery scripts');
-      const node24 = path.join(repoRoot, 'tools', 'node24', 'node_modules', '.bin');
       const result = spawnSync('bash', ['--noprofile', '--norc', '-e', '-c', block.script], {
         cwd: variant(id).dir,
         // Without NODE_TEST_CONTEXT the child reports on its own instead of to this test runner.
-        env: { ...process.env, NODE_TEST_CONTEXT: undefined, PATH: `${node24}${path.delimiter}${process.env.PATH}` },
+        env: { ...process.env, NODE_TEST_CONTEXT: undefined, PATH: `${node24Bin}${path.delimiter}${process.env.PATH}` },
         encoding: 'utf8',
       });
       assert.equal(result.status, 0, `${result.stdout}${result.stderr}`);
@@ -168,7 +168,7 @@ for (const id of VARIANT_IDS) {
 }
 
 describe(`workflow of ${TEMPLATE_REPO}`, () => {
-  test('installs every Debian package .ci/run may install, then runs npm ci and npm test', () => {
+  test('installs every Debian package .ci/run may install, then runs npm run setup and npm test', () => {
     const ciRun = fs.readFileSync(path.join(repoRoot, '.ci/run'), 'utf8');
     const listed = /APT_PACKAGES=\(([^)]*)\)/.exec(ciRun)![1].trim().split(/\s+/);
     const added = [...ciRun.matchAll(/missing\+=\(([\w.+-]+)\)/g)].map(m => m[1]);
@@ -176,7 +176,15 @@ describe(`workflow of ${TEMPLATE_REPO}`, () => {
     const install = /apt-get install((?:\\\n|[^\n])*)/.exec(scripts.join('\n'))![1];
     const installed = install.split(/[\s\\]+/).filter(word => word && !word.startsWith('-'));
     assert.deepEqual(installed.sort(), [...listed, ...added].sort());
-    assert.deepEqual(scripts.slice(-2), ['npm ci --no-audit --no-fund', 'npm test']);
+    assert.deepEqual(scripts.slice(-2), ['npm run setup', 'npm test']);
+  });
+
+  test('sets up the Node major that package.json pins for the tooling', () => {
+    const pinned = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).devDependencies.node;
+    const setups = steps(loadWorkflow(repoRoot, '.github/workflows/ci.yaml'))
+      .map(({ step }) => step).filter(step => String(step.uses).startsWith('actions/setup-node@'));
+    assert.equal(setups.length, 1);
+    assert.equal(String(setups[0].with?.['node-version']), pinned.split('.')[0]);
   });
 });
 

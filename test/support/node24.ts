@@ -1,17 +1,18 @@
-// Node 24, the generated service's runtime, comes from the npm package `node` in tools/node24 (installed
-// by the root postinstall). Commands run with its directory first on PATH, so `npm` and `node` are Node 24.
+// Node 24, the generated service's runtime and the tooling's own, is the npm package `node` that package.json
+// pins (installed by `npm run setup`). Commands run with its directory first on PATH, so `npm` and `node` are
+// Node 24 whatever Node started the command.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../../tools/backstage/run-template';
 
-export const node24Bin = path.join(repoRoot, 'tools', 'node24', 'node_modules', '.bin');
+export const node24Bin = path.join(repoRoot, 'node_modules', 'node', 'bin');
 
 /** The environment for a generated repo's commands: Node 24 first, no npm_* settings of the root's own npm run. */
 export function node24Env(extra: Record<string, string> = {}, bin = node24Bin): NodeJS.ProcessEnv {
   const node = path.join(bin, 'node');
   if (!fs.existsSync(node)) {
-    throw new Error(`Node 24 is missing (${path.relative(repoRoot, node)}): run \`npm ci\` at the repo root, which installs tools/node24`);
+    throw new Error(`Node 24 is missing (${path.relative(repoRoot, node)}): run \`npm run setup\` at the repo root`);
   }
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {

@@ -44,7 +44,7 @@ export function listFiles(dir: string): string[] {
   return fs
     .readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter(entry => entry.isFile())
-    .map(entry => path.relative(dir, path.join(entry.path, entry.name)))
+    .map(entry => path.relative(dir, path.join(entry.parentPath, entry.name)))
     .filter(file => !file.split(path.sep).includes('.git'))
     .sort();
 }
