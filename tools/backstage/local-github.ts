@@ -7,25 +7,29 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { ConfigReader } from '@backstage/config';
-import { NotFoundError, NotAllowedError } from '@backstage/errors';
+import { ConflictError, NotFoundError } from '@backstage/errors';
 import { ScmIntegrations } from '@backstage/integration';
-import type { UrlReaderService } from '@backstage/backend-plugin-api';
 import { createPublishGithubAction } from '@backstage/plugin-scaffolder-backend-module-github';
 import { parseRepoUrl, type TemplateAction } from '@backstage/plugin-scaffolder-node';
+import { createPublishedReader } from './local-github-reader';
 
 export const STAND_IN_NOTE = 'LOCAL STAND-IN';
 
 /** Where a published repository lands, by its GitHub owner and name. */
 export type PublishTarget = (repo: { owner: string; repo: string }) => string;
 
-interface Published {
+/** A repository the stand-in published, by `owner/repo`. */
+export interface Published {
   dir: string;
   branch: string;
 }
 
-export function createLocalGithub(publishTarget: PublishTarget) {
+/**
+ * `browseUrl`, when given, is where the portal shows a published repository (its output link "Repository"
+ * then stays on this machine); without it the link is the GitHub URL the repository would have.
+ */
+export function createLocalGithub(publishTarget: PublishTarget, browseUrl?: (owner: string, repo: string) => string) {
   const published = new Map<string, Published>();
   const integrations = ScmIntegrations.fromConfig(new ConfigReader({}));
   const real = createPublishGithubAction({ integrations, config: new ConfigReader({}) });
@@ -40,6 +44,10 @@ export function createLocalGithub(publishTarget: PublishTarget) {
       if (!owner) throw new NotFoundError(`repoUrl ${input.repoUrl} names no owner`);
       const branch: string = input.defaultBranch ?? 'main';
       const dir = publishTarget({ owner, repo });
+      if (published.has(`${owner}/${repo}`) || (fs.existsSync(dir) && fs.readdirSync(dir).length > 0)) {
+        // As GitHub refuses to create a repository that exists.
+        throw new ConflictError(`${STAND_IN_NOTE}: repository ${owner}/${repo} already exists (${dir})`);
+      }
       const source = path.resolve(ctx.workspacePath, input.sourcePath ?? '.');
       fs.mkdirSync(dir, { recursive: true });
       fs.cpSync(source, dir, { recursive: true });
@@ -58,45 +66,15 @@ export function createLocalGithub(publishTarget: PublishTarget) {
         .filter(key => input[key] !== undefined)
         .map(key => `${key}=${JSON.stringify(input[key])}`);
       if (settings.length) ctx.logger.info(`${STAND_IN_NOTE}: on GitHub the repository would get ${settings.join(', ')}`);
-      ctx.output('remoteUrl', remoteUrl);
+      ctx.output('remoteUrl', browseUrl?.(owner, repo) ?? remoteUrl);
       ctx.output('repoContentsUrl', `${remoteUrl}/blob/${branch}`);
       ctx.output('commitHash', git('rev-parse', 'HEAD'));
     },
   };
 
-  // Answers reads of published repositories' files; anything else on github.com is not reachable here.
-  const reader: UrlReaderService = {
-    async readUrl(url) {
-      const file = resolvePublishedFile(url);
-      const data = fs.readFileSync(file);
-      return { buffer: async () => data, stream: () => Readable.from(data) };
-    },
-    async readTree(url) {
-      throw new NotAllowedError(`${STAND_IN_NOTE} GitHub reader cannot read trees (${url})`);
-    },
-    // The catalog reads a location through search; a plain path matches just that file.
-    async search(url) {
-      if (/[*?[\]{}]/.test(new URL(url).pathname)) {
-        throw new NotAllowedError(`${STAND_IN_NOTE} GitHub reader cannot search with globs (${url})`);
-      }
-      const data = fs.readFileSync(resolvePublishedFile(url));
-      return { files: [{ url, content: async () => data }], etag: '' };
-    },
-  };
-
-  function resolvePublishedFile(url: string): string {
-    const match = /^https:\/\/github\.com\/([^/]+)\/([^/]+)\/(?:blob|tree)\/([^/]+)\/(.+)$/.exec(url);
-    const repo = match && published.get(`${match[1]}/${match[2]}`);
-    if (!match || !repo || repo.branch !== match[3]) {
-      throw new NotFoundError(`${url} is not a repository published in this local run`);
-    }
-    const file = path.resolve(repo.dir, decodeURIComponent(match[4]));
-    if (!file.startsWith(repo.dir + path.sep) || !fs.existsSync(file)) throw new NotFoundError(`${url} does not exist`);
-    return file;
-  }
-
   return {
     publishAction,
-    readerFactory: { reader, predicate: (url: URL) => url.host === 'github.com' },
+    published,
+    readerFactory: { reader: createPublishedReader(published), predicate: (url: URL) => url.host === 'github.com' },
   };
 }
