@@ -29,7 +29,7 @@ const servers = {
     return http.createServer(app.callback());
   },
   async express() {
-    const { default: express } = await import('express');
+    const { default: express } = await import('express5'); // npm:express@5: Backstage's own express (4) is the root's
     const app = express();
     app.get('/api/v1/healthz', (req, res) => res.json(body));
     return http.createServer(app);

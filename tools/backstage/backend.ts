@@ -1,6 +1,7 @@
 // Boots a real Backstage backend in this process: the production catalog and scaffolder plugins from
 // @backstage/backend-defaults, SQLite in memory, listening on loopback only. The catalog loads this repo's
-// catalog-info.yaml as a `file` location, exactly as a platform team's Backstage would load its URL.
+// catalog-info.yaml as a `file` location, exactly as a platform team's Backstage would load its URL. With
+// `portal`, the same backend also serves the app (portal/app), guest sign-in, TechDocs and search.
 import path from 'node:path';
 import { createBackend } from '@backstage/backend-defaults';
 import { urlReaderFactoriesServiceRef } from '@backstage/backend-defaults/urlReader';
@@ -10,8 +11,13 @@ import {
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
 import { ConfigReader } from '@backstage/config';
+import { ScmIntegrations } from '@backstage/integration';
+import { techdocsGeneratorExtensionPoint } from '@backstage/plugin-techdocs-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { backstageConfig, type PortalOptions } from './config';
 import { createLocalGithub, type PublishTarget } from './local-github';
+import { LOCAL_GITHUB_PLUGIN, localGithubPages } from './local-github-pages';
+import { ApproximateTechdocsGenerator } from './techdocs-approximation';
 import { freeLoopbackPort } from '../free-port';
 import { BackstageApi } from './api';
 
@@ -28,29 +34,37 @@ export interface BackstageOptions {
   publishTarget: PublishTarget;
   /** Backstage's own log level (its task logs are read through the API regardless). */
   logLevel?: 'error' | 'warn' | 'info' | 'debug';
+  /** A fixed port (default: a free one). */
+  port?: number;
+  /** Serve the portal: the app, guest sign-in, TechDocs and search besides the catalog and scaffolder. */
+  portal?: PortalOptions;
 }
 
-export async function startBackstage(options: BackstageOptions): Promise<EmbeddedBackstage> {
-  const port = await freeLoopbackPort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const config = {
-    app: { baseUrl },
-    backend: {
-      baseUrl,
-      listen: { host: '127.0.0.1', port },
-      database: { client: 'better-sqlite3', connection: ':memory:' },
-      // Loopback-only development backend: no sign-in, as in Backstage's own local dev setup.
-      auth: { dangerouslyDisableDefaultAuthPolicy: true },
-      logger: { level: options.logLevel ?? 'warn' },
-    },
-    integrations: { github: [{ host: 'github.com' }] },
-    catalog: {
-      rules: [{ allow: ['Component', 'API', 'System', 'Resource', 'Group', 'User', 'Location', 'Template'] }],
-      locations: [{ type: 'file', target: path.join(options.repoRoot, 'catalog-info.yaml') }],
-    },
-  };
+// TechDocs sites are built by Backstage's own generator with Debian's mkdocs, techdocs-core approximated.
+const approximateTechdocs = createBackendModule({
+  pluginId: 'techdocs',
+  moduleId: 'approximate-techdocs-core',
+  register(env) {
+    env.registerInit({
+      deps: { generator: techdocsGeneratorExtensionPoint, config: coreServices.rootConfig, logger: coreServices.logger },
+      async init({ generator, config, logger }) {
+        const scmIntegrations = ScmIntegrations.fromConfig(config);
+        generator.setTechdocsGenerator(new ApproximateTechdocsGenerator({ logger, config, scmIntegrations }));
+      },
+    });
+  },
+});
 
-  const localGithub = createLocalGithub(options.publishTarget);
+export async function startBackstage(options: BackstageOptions): Promise<EmbeddedBackstage> {
+  const port = options.port ?? (await freeLoopbackPort());
+  // The portal is addressed as localhost (what a browser and Backstage's own docs use); it listens on
+  // 127.0.0.1 only either way.
+  const baseUrl = `http://${options.portal ? 'localhost' : '127.0.0.1'}:${port}`;
+  const config = backstageConfig({ baseUrl, port, repoRoot: options.repoRoot, logLevel: options.logLevel ?? 'warn', portal: options.portal });
+  const localGithub = createLocalGithub(
+    options.publishTarget,
+    options.portal && ((owner, repo) => `${baseUrl}/api/${LOCAL_GITHUB_PLUGIN}/${owner}/${repo}`),
+  );
   const backend = createBackend();
   backend.add(
     createServiceFactory({
@@ -86,6 +100,17 @@ export async function startBackstage(options: BackstageOptions): Promise<Embedde
       },
     }),
   );
+  if (options.portal) {
+    backend.add(import('@backstage/plugin-app-backend'));
+    backend.add(import('@backstage/plugin-auth-backend'));
+    backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+    backend.add(import('@backstage/plugin-techdocs-backend'));
+    backend.add(approximateTechdocs);
+    backend.add(import('@backstage/plugin-search-backend'));
+    backend.add(import('@backstage/plugin-search-backend-module-catalog'));
+    backend.add(import('@backstage/plugin-search-backend-module-techdocs'));
+    backend.add(localGithubPages(localGithub.published));
+  }
   await backend.start();
   return {
     baseUrl,

@@ -1,0 +1,188 @@
+// The local portal end to end, as a template user meets it: Debian's Chromium signs in as guest, fills the
+// create form (its help texts, its own errors for bad values, the pickers), creates a service, follows the
+// task's output links, opens the new component and its TechDocs, and the template's own TechDocs. Every
+// browser request must stay on this machine. Screenshots of each page are kept in .cache/screenshots/portal.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { EmbeddedBackstage } from '../tools/backstage/backend';
+import { buildApp, startPortal } from '../tools/backstage/portal';
+import { repoRoot, TEMPLATE_REF, waitForTemplate } from '../tools/backstage/run-template';
+import { freeLoopbackPort } from '../tools/free-port';
+import { launchBrowser, standIn, type RecordingBrowser } from './support/browser';
+
+const NAME = 'orders';
+const ARGOCD = 'https://argocd.localhost';
+const DOMAIN = 'apps.localhost';
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'koa-template-portal-'));
+let portal: EmbeddedBackstage;
+let b: RecordingBrowser;
+const outputLinks: { title: string; href: string }[] = [];
+const OUTPUT_LINKS = ['Repository', 'Open in catalog', 'Argo CD application', 'Service'];
+
+const visible = (text: string | RegExp, timeout = 30_000) => b.page.getByText(text).first().waitFor({ timeout });
+
+before(async () => {
+  buildApp();
+  portal = await startPortal({ port: await freeLoopbackPort(), outDir: path.join(work, 'out') });
+  await waitForTemplate(portal.api);
+  b = await launchBrowser('portal');
+  // The sites the task's output links name, stood in for inside the browser: nothing answers them here.
+  await standIn(b.context, ARGOCD, 'Argo CD (stand-in)');
+  await standIn(b.context, `https://${NAME}-dev.${DOMAIN}`, `${NAME}-dev ingress (stand-in)`);
+});
+
+after(async () => {
+  await b?.close();
+  await portal?.stop();
+  fs.rmSync(work, { recursive: true, force: true });
+  if (b) console.log(`portal screenshots: ${b.screenshotDir}`);
+});
+
+describe('the local portal in Chromium', { timeout: 300_000 }, () => {
+  test('signs in as guest', async () => {
+    await b.page.goto(portal.baseUrl);
+    await visible('koa-service template: local portal');
+    await b.screenshot('sign-in');
+    await b.page.getByRole('button', { name: 'Enter' }).click();
+    await b.page.getByRole('button', { name: 'Enter' }).waitFor({ state: 'detached' });
+  });
+
+  test('lists the template under Create and opens its form with every help text of its first page', async () => {
+    await b.page.getByRole('link', { name: 'Create' }).first().click();
+    await visible('Koa TypeScript service');
+    await b.screenshot('create');
+    await b.page.getByRole('button', { name: 'Choose' }).first().click();
+    const { steps } = await portal.api.parameterSchema(TEMPLATE_REF);
+    await helpTextsShown(steps[0]);
+    await b.screenshot('form-service');
+  });
+
+  test('shows the form\'s own errors for a bad name, a missing owner and a description it must refuse', async () => {
+    const { page } = b;
+    await page.getByRole('textbox', { name: 'Name' }).fill('Orders_API');
+    await page.getByRole('textbox', { name: 'Description' }).fill('Takes orders \u202e from the shop');
+    await page.getByRole('button', { name: 'Next' }).click();
+    // A required picker left empty is stopped by the browser's own constraint validation.
+    const owner = page.getByLabel('Owner');
+    assert.notEqual(await owner.evaluate(el => (el as HTMLInputElement).validationMessage), '');
+    await chooseFromPicker('Owner', 'platform-team');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await visible(/'Name' must match pattern/);
+    await visible(/'Description' must match pattern/);
+    await b.screenshot('form-errors');
+  });
+
+  test('takes valid values through the pickers, page by page, and reviews them', async () => {
+    const { page } = b;
+    const { steps } = await portal.api.parameterSchema(TEMPLATE_REF);
+    await page.getByRole('textbox', { name: 'Name' }).fill(NAME);
+    await page.getByRole('textbox', { name: 'Description' }).fill('Takes orders from the shop');
+    await chooseFromPicker('System', 'payments');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await helpTextsShown(steps[1]);
+    await page.getByLabel('Ingress base domain').fill(DOMAIN);
+    await page.getByLabel('Argo CD URL').fill(ARGOCD);
+    await b.screenshot('form-environment');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await helpTextsShown(steps[2]);
+    await page.getByRole('textbox', { name: 'Owner' }).fill('acme');
+    await page.getByRole('textbox', { name: 'Repository' }).fill(NAME);
+    await page.keyboard.press('Tab'); // leaves the picker's autocomplete, as a user clicking on does
+    await b.screenshot('form-repository');
+    await page.getByRole('button', { name: 'Review' }).click();
+    const review = ['group:default/platform-team', 'system:default/payments', DOMAIN, ARGOCD, `github.com?owner=acme&repo=${NAME}`];
+    for (const value of review) await visible(value);
+    await b.screenshot('review');
+  });
+
+  test('creates the service: every step succeeds and the output links appear', async () => {
+    const { page } = b;
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.waitForURL(/\/create\/tasks\//);
+    const task = await portal.api.followTask(page.url().split('/').pop()!);
+    assert.equal(task.status, 'completed');
+    const succeeded = new Set(task.events.filter(e => e.body.status === 'completed').map(e => e.body.stepId));
+    assert.deepEqual([...succeeded].sort(), ['fetch', 'publish', 'register']);
+    // The task page shows the template's output links once the task has ended.
+    await visible('Open in catalog');
+    const anchors = await page.locator('a').evaluateAll(as => as.map(a => ({
+      // External links carry a hint for screen readers after their title.
+      title: a.textContent!.trim().replace(/, Opens in a new window$/, ''),
+      href: (a as HTMLAnchorElement).href,
+    })));
+    outputLinks.push(...anchors.filter(a => OUTPUT_LINKS.includes(a.title)));
+    assert.deepEqual(outputLinks.map(l => l.title).sort(), [...OUTPUT_LINKS].sort(), JSON.stringify(anchors.slice(-30)));
+    await visible('LOCAL STAND-IN: publish:github committed the repository');
+    await b.screenshot('task');
+  });
+
+  test('follows each output link', async () => {
+    const { page } = b;
+    const expected: Record<string, string> = {
+      Repository: 'LOCAL STAND-IN',
+      'Open in catalog': 'Takes orders from the shop',
+      'Argo CD application': 'Argo CD (stand-in)',
+      Service: `${NAME}-dev ingress (stand-in)`,
+    };
+    for (const link of outputLinks) {
+      await page.goto(link.href);
+      await visible(expected[link.title]);
+      await b.screenshot(`link-${link.title.toLowerCase().replace(/\W+/g, '-')}`);
+    }
+    assert.equal(outputLinks.find(l => l.title === 'Argo CD application')!.href, `${ARGOCD}/applications/argocd/${NAME}-dev`);
+  });
+
+  test('shows the new component with its owner, system, API and links', async () => {
+    const { page } = b;
+    await page.goto(`${portal.baseUrl}/catalog/default/component/${NAME}`);
+    await visible('Takes orders from the shop');
+    for (const text of ['platform-team', 'payments']) await visible(text);
+    await visible('Links');
+    const hrefs = await page.locator('a').evaluateAll(as => as.map(a => (a as HTMLAnchorElement).href));
+    // View Source from the source-location annotation; the Links card from the entity's links.
+    assert.ok(hrefs.some(h => h.startsWith(`https://github.com/acme/${NAME}`)), hrefs.join('\n'));
+    assert.ok(hrefs.includes(`${ARGOCD}/applications/argocd/${NAME}-dev`), hrefs.join('\n'));
+    await b.screenshot('component');
+    await page.locator(`a[href$="/component/${NAME}/apis"]`).click();
+    await page.getByRole('link', { name: `${NAME}-api` }).first().waitFor({ timeout: 30_000 });
+    await b.screenshot('component-apis');
+  });
+
+  test('renders the component\'s TechDocs with its architecture page', async () => {
+    const { page } = b;
+    await page.goto(`${portal.baseUrl}/docs/default/component/${NAME}`);
+    await visible(/Overview|orders/, 120_000);
+    await page.getByRole('link', { name: 'Architecture' }).first().click({ timeout: 120_000 });
+    await visible(/@startuml|C4_Container/, 60_000);
+    await b.screenshot('component-docs-architecture');
+  });
+
+  test('renders the template\'s own TechDocs, building them from a copy of the working tree', async () => {
+    const mkdocsYml = path.join(repoRoot, 'mkdocs.yml');
+    const before = fs.readFileSync(mkdocsYml, 'utf8');
+    await b.page.goto(`${portal.baseUrl}/docs/default/template/koa-service`);
+    await visible('What a developer gets', 120_000);
+    await b.screenshot('template-docs');
+    assert.equal(fs.readFileSync(mkdocsYml, 'utf8'), before);
+  });
+
+  test('made no request that left this machine', () => {
+    assert.deepEqual(b.offHost, []);
+  });
+});
+
+async function chooseFromPicker(label: string, option: string) {
+  await b.page.getByLabel(label).click();
+  await b.page.getByRole('option', { name: option }).click();
+}
+
+/** Every field's help text (ui:help) of a form page, as the frontend shows it. */
+async function helpTextsShown(step: { title: string; schema: { properties?: Record<string, any> } }) {
+  await visible(step.title);
+  const helps = Object.values(step.schema.properties ?? {}).map(p => p['ui:help']).filter(Boolean);
+  assert.ok(helps.length > 0, `page "${step.title}" has help texts`);
+  for (const help of helps) await visible(help.slice(0, 60));
+}
