@@ -186,3 +186,10 @@ async function helpTextsShown(step: { title: string; schema: { properties?: Reco
   assert.ok(helps.length > 0, `page "${step.title}" has help texts`);
   for (const help of helps) await visible(help.slice(0, 60));
 }
+
+test('the README shows a screenshot of each portal page, committed and small', () => {
+  const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+  const images = [...readme.matchAll(/!\[[^\]]*\]\((portal\/screenshots\/[^)]+)\)/g)].map(m => m[1]);
+  assert.equal(images.length, 6);
+  for (const image of images) assert.ok(fs.statSync(path.join(repoRoot, image)).size < 100_000, image);
+});
