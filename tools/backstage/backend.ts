@@ -2,7 +2,6 @@
 // @backstage/backend-defaults, SQLite in memory, listening on loopback only. The catalog loads this repo's
 // catalog-info.yaml as a `file` location, exactly as a platform team's Backstage would load its URL. With
 // `portal`, the same backend also serves the app (portal/app), guest sign-in, TechDocs and search.
-import path from 'node:path';
 import { createBackend } from '@backstage/backend-defaults';
 import { urlReaderFactoriesServiceRef } from '@backstage/backend-defaults/urlReader';
 import {

@@ -29,14 +29,14 @@ export function buildApp(log: (line: string) => void = console.log): number {
   return (Date.now() - started) / 1000;
 }
 
-export interface PortalOptions {
+export interface StartPortalOptions {
   port?: number;
   /** Where the publish stand-in commits each new repository (default ./out/REPO). */
   outDir?: string;
   logLevel?: 'error' | 'warn' | 'info' | 'debug';
 }
 
-export async function startPortal(options: PortalOptions = {}): Promise<EmbeddedBackstage> {
+export async function startPortal(options: StartPortalOptions = {}): Promise<EmbeddedBackstage> {
   const outDir = options.outDir ?? path.join(repoRoot, 'out');
   const techdocsDir = path.join(repoRoot, '.cache', 'portal', `techdocs-${process.pid}`);
   fs.mkdirSync(techdocsDir, { recursive: true });
