@@ -6,7 +6,7 @@ import path from 'node:path';
 import { startBackstage, type EmbeddedBackstage } from './backend';
 import { repoRoot } from './run-template';
 
-export const appDir = path.join(repoRoot, 'portal', 'app');
+const appDir = path.join(repoRoot, 'portal', 'app');
 const builtIndex = path.join(appDir, 'dist', 'index.html');
 
 function newestSource(dir: string): number {
@@ -24,7 +24,9 @@ export function buildApp(log: (line: string) => void = console.log): number {
   log('Building the portal app (backstage-cli package build)...');
   const started = Date.now();
   const cli = path.join(repoRoot, 'node_modules', '.bin', 'backstage-cli');
-  const build = spawnSync(cli, ['package', 'build'], { cwd: appDir, encoding: 'utf8' });
+  // On this process's Node (24), whatever Node comes first on the caller's PATH.
+  const env = { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}` };
+  const build = spawnSync(cli, ['package', 'build'], { cwd: appDir, encoding: 'utf8', env });
   if (build.status !== 0) throw new Error(`the portal app did not build:\n${build.stdout}${build.stderr}`);
   return (Date.now() - started) / 1000;
 }
