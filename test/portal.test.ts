@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { parse as parseYaml } from 'yaml';
 import type { EmbeddedBackstage } from '../tools/backstage/backend';
 import { buildApp, startPortal } from '../tools/backstage/portal';
 import { repoRoot, TEMPLATE_REF, waitForTemplate } from '../tools/backstage/run-template';
@@ -20,7 +21,8 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'koa-template-portal-'));
 let portal: EmbeddedBackstage;
 let b: RecordingBrowser;
 const outputLinks: { title: string; href: string }[] = [];
-const OUTPUT_LINKS = ['Repository', 'Open in catalog', 'Argo CD application', 'Service'];
+const template = parseYaml(fs.readFileSync(path.join(repoRoot, 'template.yaml'), 'utf8'));
+const OUTPUT_LINKS: string[] = template.spec.output.links.map((link: { title: string }) => link.title);
 
 const visible = (text: string | RegExp, timeout = 30_000) => b.page.getByText(text).first().waitFor({ timeout });
 
@@ -127,6 +129,7 @@ describe('the local portal in Chromium', { timeout: 300_000 }, () => {
       'Argo CD application': 'Argo CD (stand-in)',
       Service: `${NAME}-dev ingress (stand-in)`,
     };
+    assert.deepEqual(Object.keys(expected).sort(), [...OUTPUT_LINKS].sort(), 'a page to expect for every output link');
     for (const link of outputLinks) {
       await page.goto(link.href);
       await visible(expected[link.title]);
