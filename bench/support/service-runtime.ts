@@ -1,0 +1,62 @@
+// The generated service as its image runs it: rendered through the real scaffolder (the prod variant of the
+// render matrix), built, then copied with production dependencies only.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { node24Env, run } from '../../test/support/node24';
+import { renderedVariants } from '../../test/support/rendered';
+
+export const env = node24Env();
+
+async function must(command: string, args: string[], cwd: string) {
+  const result = await run(command, args, cwd, env);
+  if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} failed:\n${result.output}`);
+}
+
+export interface Runtime {
+  dir: string;
+  /** The chart's default trace sampling ratio (tracing.samplingRatio), when the chart has one. */
+  samplingRatio: number | undefined;
+}
+
+/** Builds the service in WORK and returns a directory holding what the image's runtime stage holds. */
+export async function buildRuntime(work: string, variantId = 'short-prod'): Promise<Runtime> {
+  const variant = (await renderedVariants()).find(v => v.id === variantId)!;
+  const repo = path.join(work, 'repo');
+  const dir = path.join(work, 'runtime');
+  fs.cpSync(variant.dir, repo, { recursive: true });
+  await must('npm', ['ci', '--no-audit', '--no-fund'], repo);
+  await must('npm', ['run', 'build'], repo);
+  fs.mkdirSync(dir);
+  for (const file of ['package.json', 'package-lock.json', '.npmrc']) fs.copyFileSync(path.join(repo, file), path.join(dir, file));
+  await must('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund'], dir);
+  fs.cpSync(path.join(repo, 'dist'), path.join(dir, 'dist'), { recursive: true });
+  const chart = fs.readdirSync(path.join(repo, 'charts'))[0];
+  const values = parseYaml(fs.readFileSync(path.join(repo, 'charts', chart, 'values.yaml'), 'utf8'));
+  return { dir, samplingRatio: values.tracing?.samplingRatio };
+}
+
+/** A kubeconfig whose API server refuses connections: the service loads the Kubernetes client as in a cluster. */
+export function refusedKubeconfig(work: string): string {
+  const file = path.join(work, 'refused-kubeconfig');
+  fs.writeFileSync(
+    file,
+    `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: 'http://127.0.0.1:9'}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u, namespace: bench}}]\ncurrent-context: x\n`,
+  );
+  return file;
+}
+
+export const PYTHON = '/usr/bin/python3';
+
+/** Debian's Flask and gunicorn for the ancestor baseline, installed when missing and allowed (root with apt). */
+export function ensureFlask(): void {
+  const has = () => spawnSync(PYTHON, ['-c', 'import flask, gunicorn'], { stdio: 'ignore' }).status === 0;
+  if (has()) return;
+  const install = ['apt-get', 'install', '-y', '-qq', '--no-install-recommends', 'python3-flask', 'gunicorn'];
+  if (process.getuid?.() === 0) {
+    console.log(`Installing the Flask baseline: ${install.join(' ')}`);
+    spawnSync(install[0], install.slice(1), { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  }
+  if (!has()) throw new Error(`The Flask baseline needs Debian's Flask and gunicorn: ${install.join(' ')}`);
+}
