@@ -2,37 +2,17 @@
 // baseline), Koa 3 + @koa/router, Express 5 and Fastify 5. Each server runs pinned to core 0, autocannon
 // to core 1, both on loopback; the server's own CPU time (utime + stime from /proc/PID/stat) over a
 // saturating load is divided by the requests it answered. Reported as µs per request and ratio to baseline.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { freeLoopbackPort } from '../tools/free-port';
+import { SERVER_CORE, cpuSeconds, saturate as load } from './support/measure';
 
 const DURATION_S = Number(process.env.DURATION ?? 5);
-const CONNECTIONS = 32;
 const FRAMEWORKS = ['http', 'koa', 'express', 'fastify'];
-const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
-const autocannon = path.join(__dirname, '..', 'node_modules', '.bin', 'autocannon');
-
-function cpuSeconds(pid: number): number {
-  // Fields after the parenthesised command name; utime and stime are the 14th and 15th of the line.
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-}
-
-function load(url: string, seconds: number): number {
-  const run = spawnSync('taskset', ['-c', '1', autocannon, '-c', String(CONNECTIONS), '-d', String(seconds), '-j', url], {
-    encoding: 'utf8',
-  });
-  if (run.status !== 0) throw new Error(run.stderr);
-  const result = JSON.parse(run.stdout);
-  if (result.non2xx || result.errors) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return result.requests.total;
-}
 
 async function measure(name: string) {
   const port = await freeLoopbackPort();
-  const server: ChildProcess = spawn('taskset', ['-c', '0', process.execPath, path.join(__dirname, 'framework-servers.mjs'), name, String(port)], {
+  const server: ChildProcess = spawn('taskset', ['-c', SERVER_CORE, process.execPath, path.join(__dirname, 'framework-servers.mjs'), name, String(port)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise(resolve => server.stdout!.once('data', resolve));
