@@ -1,8 +1,7 @@
 // The endpoints and every error path, through a real listener and the real HTTP stack.
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import parsePrometheus from 'parse-prometheus-text-format';
-import { startService, type TestService } from './test-support/service.ts';
+import { rawRequest, startService, type TestService } from './test-support/service.ts';
 
 let service: TestService;
 beforeAll(async () => {
@@ -12,20 +11,7 @@ afterAll(() => service.close());
 
 const get = (path: string, init?: RequestInit) => fetch(`${service.url}${path}`, init);
 
-/** Sends bytes as they are and returns the raw response (for requests fetch refuses to send). */
-function raw(request: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(service.port, '127.0.0.1', () => {
-      socket.write(request);
-    });
-    let response = '';
-    socket.on('data', chunk => (response += chunk.toString()));
-    socket.on('end', () => {
-      resolve(response);
-    });
-    socket.on('error', reject);
-  });
-}
+const raw = (request: string) => rawRequest(service.port, request);
 
 describe('endpoints', () => {
   test('GET /api/v1/healthz is 200 JSON', async () => {

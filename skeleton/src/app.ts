@@ -5,14 +5,16 @@ import type { Lifecycle } from './lifecycle.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { errors } from './middleware/errors.ts';
+import { httpRules } from './middleware/http-rules.ts';
 import { observe } from './middleware/observe.ts';
 import { requestId } from './middleware/request-id.ts';
 import { closeConnectionsWhenStopping } from './middleware/shutdown.ts';
+import { traceRequests } from './middleware/trace.ts';
 import type { PodInfoSource } from './pod-info.ts';
-import { createRouter } from './routes.ts';
+import { createRouter, methodNotAllowed } from './routes.ts';
 
 export interface AppDeps {
-  config: Pick<Config, 'appName' | 'appEnv' | 'appVersion' | 'logProbes'>;
+  config: Pick<Config, 'appName' | 'appEnv' | 'appVersion' | 'logProbes' | 'otlpEndpoint'>;
   logger: Logger;
   metrics: Metrics;
   podInfo: PodInfoSource;
@@ -23,15 +25,19 @@ export function createApp({ config, logger, metrics, podInfo, lifecycle }: AppDe
   const app = new Koa();
   // Errors are answered and logged by the errors middleware; this only catches what escapes Koa itself.
   app.silent = true;
-  app.on('error', (error: unknown) => logger.error('unhandled application error', { error }));
+  app.on('error', (error: unknown) => {
+    logger.error('unhandled application error', { error });
+  });
 
   const router = createRouter({ config, metrics, podInfo, lifecycle });
+  app.use(requestId());
+  if (config.otlpEndpoint) app.use(traceRequests(config.appName));
   app
-    .use(requestId())
     .use(observe({ logger, metrics, logProbes: config.logProbes }))
     .use(closeConnectionsWhenStopping(lifecycle))
     .use(errors(logger))
+    .use(httpRules())
     .use(router.routes())
-    .use(router.allowedMethods());
+    .use(methodNotAllowed(router));
   return app;
 }

@@ -1,7 +1,13 @@
 // /api/v1/details against a local server speaking the Kubernetes API, through the real client-node.
 import fs from 'node:fs';
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { refusedKubeconfig, startFakeKubernetes, TOKEN, type FakeKubernetes } from './test-support/fake-kubernetes.ts';
+import {
+  refusedKubeconfig,
+  startFakeKubernetes,
+  TOKEN,
+  UPSTREAM_COOKIE,
+  type FakeKubernetes,
+} from './test-support/fake-kubernetes.ts';
 import { startService, type TestService } from './test-support/service.ts';
 
 const DOWNWARD = {
@@ -79,6 +85,16 @@ describe('/api/v1/details', () => {
     await details();
     expect(fake.requests).toHaveLength(1);
     expect(service.logs()).toContainEqual(expect.objectContaining({ level: 'warn', reason: 'forbidden' }));
+  });
+
+  test('an API error: logged as its status and a short start of its body, never its headers', async () => {
+    fake = await startFakeKubernetes('huge-error');
+    service = await startService({ ...DOWNWARD, KUBECONFIG: fake.kubeconfig });
+    expect(await details()).toMatchObject({ source: 'downward-api', fallbackReason: 'http-500' });
+    const warning = service.logs().find(line => line.level === 'warn' && line.reason === 'http-500');
+    expect(warning?.detail).toMatch(/^HTTP 500: \{"kind":"Status"/);
+    expect(service.rawLogs().length).toBeLessThan(10_000);
+    expect(service.rawLogs()).not.toContain(UPSTREAM_COOKIE);
   });
 
   test('an API that hangs: answers within the timeout from the Downward API', async () => {

@@ -20,13 +20,18 @@ export type PodReader = (name: string, namespace: string, signal: AbortSignal) =
 /** Why the API did not answer: forbidden (RBAC), unauthorized, not-found, unreachable or error. */
 export class PodReadError extends Error {
   readonly reason: string;
+  /** For the log: the API's status and the start of its answer, never its headers (they can set cookies). */
+  readonly detail: string;
 
-  constructor(reason: string, options?: ErrorOptions) {
+  constructor(reason: string, detail = reason, options?: ErrorOptions) {
     super(`reading the pod failed: ${reason}`, options);
     this.name = 'PodReadError';
     this.reason = reason;
+    this.detail = detail;
   }
 }
+
+const DETAIL_LIMIT = 300;
 
 /** A reader from KUBECONFIG, else the in-cluster service account, else undefined (not in a cluster). */
 export function createPodReader(options: {
@@ -63,7 +68,7 @@ export function createPodReader(options: {
       );
       return summarize(pod);
     } catch (error) {
-      throw new PodReadError(classify(error, k8s), { cause: error });
+      throw new PodReadError(classify(error, k8s), describe(error, k8s), { cause: error });
     }
   };
 }
@@ -79,6 +84,20 @@ function classify(error: unknown, k8s: Client | undefined): string {
   // fetch failures carry the socket error (ECONNREFUSED, ENOTFOUND, ...) as their cause.
   const cause = error.cause as { code?: unknown } | undefined;
   return typeof cause?.code === 'string' ? 'unreachable' : 'error';
+}
+
+function describe(error: unknown, k8s: Client | undefined): string {
+  let detail: string;
+  if (k8s && error instanceof k8s.ApiException) {
+    const body: unknown = error.body;
+    detail = `HTTP ${String(error.code)}: ${typeof body === 'string' ? body : JSON.stringify(body)}`;
+  } else {
+    const cause = error instanceof Error ? error.cause : undefined;
+    detail = cause instanceof Error ? cause.message : error instanceof Error ? error.message : String(error);
+  }
+  return detail.length > DETAIL_LIMIT
+    ? `${detail.slice(0, DETAIL_LIMIT)}… [${detail.length - DETAIL_LIMIT} more]`
+    : detail;
 }
 
 function summarize(pod: V1Pod): PodSummary {

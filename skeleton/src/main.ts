@@ -1,6 +1,6 @@
-// Entry point, in start-up order: config, telemetry (before anything it instruments is loaded),
-// logger and metrics, the app, the server and its shutdown.
+// Entry point: configuration first (a bad one exits 1 with every problem listed), then the service.
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { start } from './start.ts';
 
 let config: Config;
 try {
@@ -11,9 +11,4 @@ try {
   process.exit(1);
 }
 
-const stopTelemetry = config.otlpEndpoint
-  ? await (await import('./telemetry.ts')).startTelemetry(config)
-  : async () => {};
-
-const { start } = await import('./start.ts');
-await start(config, stopTelemetry);
+await start(config);

@@ -1,6 +1,7 @@
 // What /api/v1/details reports about this pod. The Kubernetes API is asked at most once per cache period
 // (concurrent requests share one call) and never for longer than the timeout; when it cannot answer, the
 // Downward API environment does, and `source` says which one did.
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Config } from './config.ts';
 import { PodReadError, type PodReader, type PodSummary } from './kubernetes.ts';
 import type { Logger } from './logger.ts';
@@ -16,6 +17,7 @@ export interface PodInfoSource {
   get(): Promise<PodInfo>;
 }
 
+const tracer = trace.getTracer('kubernetes-api');
 // A failed read is retried after this long at most, so a broken API is not asked on every request.
 const RETRY_AFTER_FAILURE_MS = 10_000;
 
@@ -53,21 +55,28 @@ export function createPodInfoSource(options: {
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         controller.abort();
-        reject(new PodReadError('timeout'));
+        reject(new PodReadError('timeout', `no answer within ${timeoutMs} ms`));
       }, timeoutMs);
+    });
+    // A client span when tracing is on (a no-op otherwise): the one call this service makes.
+    const span = tracer.startSpan('GET pod', {
+      kind: SpanKind.CLIENT,
+      attributes: { 'k8s.pod.name': downward.name, 'k8s.namespace.name': downward.namespace },
     });
     try {
       const pod = await Promise.race([readPod(downward.name, downward.namespace, controller.signal), timedOut]);
       return { value: { source: 'kubernetes-api', pod }, ttl: cacheMs };
     } catch (error) {
       const reason = error instanceof PodReadError ? error.reason : 'error';
+      span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
       logger.warn('Kubernetes API did not give the pod; answering from the Downward API', {
         reason,
-        detail: describe(error),
+        detail: error instanceof PodReadError ? error.detail : String(error),
       });
       return { value: fromDownwardApi(reason), ttl: Math.min(cacheMs, RETRY_AFTER_FAILURE_MS) };
     } finally {
       clearTimeout(timer);
+      span.end();
     }
   }
 
@@ -85,9 +94,4 @@ export function createPodInfoSource(options: {
       return pending;
     },
   };
-}
-
-function describe(error: unknown): string {
-  const cause = error instanceof Error ? error.cause : undefined;
-  return String(cause instanceof Error ? cause.message : error instanceof Error ? error.message : error);
 }

@@ -6,6 +6,9 @@ import type { Lifecycle } from './lifecycle.ts';
 import type { Metrics } from './metrics.ts';
 import type { PodInfoSource } from './pod-info.ts';
 
+/** Probes and scrapes: frequent, and saying nothing worth an access line or a trace. */
+export const PROBE_ROUTES: ReadonlySet<string> = new Set(['/api/v1/healthz', '/api/v1/readyz', '/metrics']);
+
 export interface RouteDeps {
   config: Pick<Config, 'appName' | 'appEnv' | 'appVersion'>;
   metrics: Metrics;
@@ -15,6 +18,7 @@ export interface RouteDeps {
 
 export function createRouter({ config, metrics, podInfo, lifecycle }: RouteDeps): Router {
   const router = new Router();
+  const hostname = os.hostname(); // a pod's hostname never changes; asking the kernel per request costs
 
   router.get('/api/v1/healthz', ctx => {
     ctx.body = { status: 'ok' };
@@ -31,7 +35,7 @@ export function createRouter({ config, metrics, podInfo, lifecycle }: RouteDeps)
       app: config.appName,
       environment: config.appEnv,
       version: config.appVersion,
-      hostname: os.hostname(),
+      hostname,
       uptimeSeconds: Math.round(process.uptime()),
       source,
       ...(fallbackReason ? { fallbackReason } : {}),
@@ -45,4 +49,16 @@ export function createRouter({ config, metrics, podInfo, lifecycle }: RouteDeps)
   });
 
   return router;
+}
+
+/**
+ * 405 with Allow for any method a route lacks. The router alone answers 501 for methods it does not know
+ * (PROPFIND, TRACE, M-SEARCH, ...): a scanner would then show up as server errors.
+ */
+export function methodNotAllowed(router: Router): ReturnType<Router['allowedMethods']> {
+  const allowed = router.allowedMethods();
+  return async (ctx, next) => {
+    await allowed(ctx, next);
+    if (ctx.status === 501) ctx.status = 405;
+  };
 }

@@ -1,4 +1,5 @@
-// Wires the service together once configuration (and telemetry, when enabled) is in place.
+// Wires the service together, in start-up order: logger and metrics, telemetry (loading in the background:
+// the service answers before it is up), the app, the server and its shutdown.
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import { createPodReader } from './kubernetes.ts';
@@ -8,8 +9,9 @@ import { createMetrics } from './metrics.ts';
 import { createPodInfoSource } from './pod-info.ts';
 import { createHttpServer, listen } from './server.ts';
 import { shutdownOnSignals } from './shutdown.ts';
+import { startTelemetry } from './telemetry.ts';
 
-export async function start(config: Config, stopTelemetry: () => Promise<void>): Promise<void> {
+export async function start(config: Config): Promise<void> {
   const logger = createLogger(config);
   const metrics = createMetrics();
   const lifecycle = createLifecycle();
@@ -23,6 +25,15 @@ export async function start(config: Config, stopTelemetry: () => Promise<void>):
     process.exit(1);
   });
 
+  const telemetry = config.otlpEndpoint ? startTelemetry(config) : undefined;
+  void telemetry?.then(
+    () => {
+      logger.info('tracing started', { endpoint: config.otlpEndpoint });
+    },
+    (error: unknown) => {
+      logger.error('tracing failed to start; serving without it', { error });
+    },
+  );
   const podInfo = createPodInfoSource({
     readPod: createPodReader(config),
     downward: config.pod,
@@ -31,7 +42,7 @@ export async function start(config: Config, stopTelemetry: () => Promise<void>):
     logger,
   });
   const app = createApp({ config, logger, metrics, podInfo, lifecycle });
-  const server = createHttpServer(app, logger);
+  const server = createHttpServer(app, { logger, metrics });
 
   shutdownOnSignals({
     server,
@@ -39,7 +50,10 @@ export async function start(config: Config, stopTelemetry: () => Promise<void>):
     logger,
     delayMs: config.shutdownDelayMs,
     timeoutMs: config.shutdownTimeoutMs,
-    beforeExit: stopTelemetry,
+    beforeExit: async () => {
+      const stopTelemetry = await telemetry?.catch(() => undefined);
+      await stopTelemetry?.();
+    },
     exit: code => process.exit(code),
   });
   const address = await listen(server, config.port, config.host);

@@ -1,13 +1,16 @@
-// Tracing is off unless OTEL_EXPORTER_OTLP_ENDPOINT is set; when set, spans from the HTTP and Koa
-// instrumentations reach an OTLP collector (a local one here, OTLP/JSON) and log lines carry the trace id.
+// Tracing is off unless OTEL_EXPORTER_OTLP_ENDPOINT is set; when set, the tracing middleware's server spans
+// reach an OTLP collector (a local one here, OTLP/JSON) and log lines of sampled requests carry the trace id.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, expect, test } from '@jest/globals';
-import { request, startProcess, type Running } from './test-support/process.ts';
+import { request, sleep, startProcess, type Running } from './test-support/process.ts';
 
 interface OtlpSpan {
   traceId: string;
+  parentSpanId?: string;
   name: string;
+  kind: number;
+  attributes: { key: string; value: { stringValue?: string; intValue?: string | number } }[];
 }
 interface OtlpExport {
   resourceSpans: {
@@ -43,29 +46,56 @@ async function startCollector(): Promise<{ url: string; exports: OtlpExport[] }>
   return { url: `http://127.0.0.1:${(collector.address() as AddressInfo).port}`, exports };
 }
 
-test('with OTEL_EXPORTER_OTLP_ENDPOINT: HTTP and Koa spans are exported, logs carry their trace id', async () => {
+async function tracedRun(env: Record<string, string>, send: (port: number) => Promise<void>) {
   const { url, exports } = await startCollector();
   running = await startProcess({
     OTEL_EXPORTER_OTLP_ENDPOINT: url,
     OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
     SHUTDOWN_DELAY_SECONDS: '0',
+    ...env,
   });
-  expect((await request(running.port, '/api/v1/details')).status).toBe(200);
-  expect((await request(running.port, '/api/v1/healthz')).status).toBe(200);
+  await send(running.port);
   running.child.kill('SIGTERM'); // shutdown flushes the spans
   expect(await running.exited).toBe(0);
-
   const resources = exports.flatMap(e => e.resourceSpans);
+  return { resources, spans: resources.flatMap(r => r.scopeSpans).flatMap(s => s.spans), logs: running.logs };
+}
+
+const CALLER_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
+const CALLER_SPAN = '00f067aa0ba902b7';
+
+test("with OTEL_EXPORTER_OTLP_ENDPOINT: one server span per request, named by route, in the caller's trace", async () => {
+  const { resources, spans, logs } = await tracedRun({}, async port => {
+    // The SDK loads in the background; the first request waits for "tracing started".
+    while (!running?.logs.some(line => line.message === 'tracing started')) await sleep(20);
+    expect((await request(port, '/api/v1/details')).status).toBe(200);
+    expect((await request(port, '/api/v1/healthz')).status).toBe(200);
+    const traceparent = `00-${CALLER_TRACE}-${CALLER_SPAN}-01`;
+    expect((await request(port, '/api/v1/nope', undefined, { traceparent })).status).toBe(404);
+  });
   const serviceNames = resources.flatMap(r => r.resource.attributes.filter(a => a.key === 'service.name'));
   expect(serviceNames.map(a => a.value.stringValue)).toContain('${{ values.app_name }}');
-  const scopes = resources.flatMap(r => r.scopeSpans);
-  const spans = (scope: string) => scopes.filter(s => s.scope.name === scope).flatMap(s => s.spans);
-  const serverSpans = spans('@opentelemetry/instrumentation-http');
-  expect(serverSpans).toHaveLength(1); // details only: probes are not traced
-  expect(spans('@opentelemetry/instrumentation-koa').length).toBeGreaterThan(0);
+  // details and the 404: probes are not traced
+  expect(spans.map(s => s.name).sort()).toEqual(['GET', 'GET /api/v1/details']);
+  const [continued, details] = [...spans].sort((a, b) => a.name.localeCompare(b.name)) as [OtlpSpan, OtlpSpan];
+  expect(details.kind).toBe(2); // SERVER
+  const attribute = (span: OtlpSpan, key: string) => span.attributes.find(a => a.key === key)?.value;
+  expect(attribute(details, 'http.route')?.stringValue).toBe('/api/v1/details');
+  expect(Number(attribute(details, 'http.response.status_code')?.intValue)).toBe(200);
+  expect(continued).toMatchObject({ traceId: CALLER_TRACE, parentSpanId: CALLER_SPAN });
 
-  const accessLine = running.logs.find(line => line.message === 'request' && line.path === '/api/v1/details');
-  expect(accessLine?.trace_id).toBe(serverSpans[0]?.traceId);
+  const accessLine = logs.find(line => line.message === 'request' && line.path === '/api/v1/details');
+  expect(accessLine?.trace_id).toBe(details.traceId);
+});
+
+test('unsampled requests are not exported and their log lines carry no trace id', async () => {
+  const { spans, logs } = await tracedRun({ OTEL_TRACES_SAMPLER: 'always_off' }, async port => {
+    while (!running?.logs.some(line => line.message === 'tracing started')) await sleep(20);
+    expect((await request(port, '/api/v1/details')).status).toBe(200);
+  });
+  expect(spans).toEqual([]);
+  expect(logs.some(line => line.message === 'request')).toBe(true);
+  expect(logs.some(line => 'trace_id' in line)).toBe(false);
 });
 
 test('without OTEL_EXPORTER_OTLP_ENDPOINT: no tracing, no trace ids', async () => {

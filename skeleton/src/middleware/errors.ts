@@ -14,7 +14,7 @@ export function errors(logger: Logger): Middleware {
   return async (ctx, next) => {
     try {
       await next();
-      // Nothing answered (404), or the router refused the method (405 with Allow, 501).
+      // Nothing answered (404), or the router refused the method (405 with Allow).
       if (ctx.status >= 400 && ctx.body == null) render(ctx, ctx.status, STATUS_CODES[ctx.status] ?? 'Error');
     } catch (caught) {
       const error = (caught instanceof Error ? caught : new Error(String(caught))) as Error & HttpErrorLike;

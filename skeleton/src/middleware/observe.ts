@@ -3,9 +3,9 @@
 import type { Middleware } from 'koa';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
+import { PROBE_ROUTES } from '../routes.ts';
 
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
-const QUIET_ROUTES = new Set(['/api/v1/healthz', '/api/v1/readyz', '/metrics']);
 
 export function observe(options: { logger: Logger; metrics: Metrics; logProbes: boolean }): Middleware {
   const { logger, metrics, logProbes } = options;
@@ -24,7 +24,7 @@ export function observe(options: { logger: Logger; metrics: Metrics; logProbes: 
       };
       metrics.requests.inc(labels);
       metrics.duration.observe(labels, seconds);
-      if (logProbes || !QUIET_ROUTES.has(route)) {
+      if (logProbes || !PROBE_ROUTES.has(route)) {
         logger.info('request', {
           method: ctx.method,
           path: ctx.path,

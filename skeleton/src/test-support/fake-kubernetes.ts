@@ -6,7 +6,9 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-export type FakeMode = 'pod' | 'forbidden' | 'hang';
+export type FakeMode = 'pod' | 'forbidden' | 'hang' | 'huge-error';
+
+export const UPSTREAM_COOKIE = 'upstream-session-c00kie';
 
 export interface FakeKubernetes {
   kubeconfig: string;
@@ -54,6 +56,12 @@ export async function startFakeKubernetes(mode: FakeMode = 'pod'): Promise<FakeK
       return;
     }
     res.setHeader('Content-Type', 'application/json');
+    if (fake.mode === 'huge-error') {
+      res.statusCode = 500;
+      res.setHeader('Set-Cookie', `session=${UPSTREAM_COOKIE}`);
+      res.end(JSON.stringify({ kind: 'Status', message: 'x'.repeat(2_000_000) }));
+      return;
+    }
     if (fake.mode === 'forbidden' || !match) {
       res.statusCode = 403;
       res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Forbidden', code: 403 }));

@@ -46,9 +46,10 @@ export function request(
   port: number,
   urlPath: string,
   agent?: http.Agent,
+  headers?: Record<string, string>,
 ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: urlPath, agent: agent ?? false }, res => {
+    const req = http.get({ host: '127.0.0.1', port, path: urlPath, agent: agent ?? false, headers }, res => {
       let body = '';
       res.on('data', (chunk: Buffer) => (body += chunk.toString()));
       res.on('end', () => {

@@ -1,5 +1,6 @@
 // Starts the real app on a loopback port with injected dependencies, capturing its log lines.
 import type http from 'node:http';
+import net from 'node:net';
 import { Writable } from 'node:stream';
 import { createApp } from '../app.ts';
 import { loadConfig, type Config } from '../config.ts';
@@ -9,6 +10,21 @@ import { createLogger } from '../logger.ts';
 import { createMetrics } from '../metrics.ts';
 import { createPodInfoSource, type PodInfoSource } from '../pod-info.ts';
 import { createHttpServer, listen } from '../server.ts';
+
+/** Sends bytes as they are and returns the raw response, once the server closes (for requests fetch refuses to send). */
+export function rawRequest(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.write(request);
+    });
+    let response = '';
+    socket.on('data', chunk => (response += chunk.toString()));
+    socket.on('end', () => {
+      resolve(response);
+    });
+    socket.on('error', reject);
+  });
+}
 
 export interface TestService {
   url: string;
@@ -44,8 +60,9 @@ export async function startService(
       timeoutMs: config.podInfoTimeoutMs,
       logger,
     });
-  const app = createApp({ config, logger, metrics: createMetrics(), podInfo, lifecycle });
-  const server: http.Server = createHttpServer(app, logger);
+  const metrics = createMetrics();
+  const app = createApp({ config, logger, metrics, podInfo, lifecycle });
+  const server: http.Server = createHttpServer(app, { logger, metrics });
   const { port } = await listen(server, 0, '127.0.0.1');
   return {
     url: `http://127.0.0.1:${port}`,
