@@ -38,6 +38,8 @@ function subjects(work: string, samplingRatio: number | undefined, sink: string)
       label: 'Flask ancestor (gunicorn, 1 sync worker)',
       argv: [PYTHON, '/usr/bin/gunicorn', '--chdir', support, '--workers', '1', '--bind', '127.0.0.1:$PORT', 'flask_app:app'],
       env: {},
+      // One sync worker serves one connection at a time and closes it; 32 waiting connections time out.
+      connections: 4,
       measures: all,
     },
     { id: 'service', label: 'service as prod runs it', ...service(prodTracing), measures: all },
@@ -86,9 +88,9 @@ async function measure(subject: Subject, cwd: string): Promise<Sample> {
       sample.idleRssMb = rssMb(child.pid!);
     }
     if (subject.measures.includes('cpu')) {
-      saturate(details, 2); // warm-up: JIT and connections out of the measurement
+      saturate(details, 2, subject.connections); // warm-up: JIT and connections out of the measurement
       const before = cpuSeconds(child.pid!);
-      const requests = saturate(details, SATURATE_S);
+      const requests = saturate(details, SATURATE_S, subject.connections);
       sample.cpuMicrosPerRequest = ((cpuSeconds(child.pid!) - before) * 1e6) / requests;
       sample.requestsPerSecond = requests / SATURATE_S;
     }

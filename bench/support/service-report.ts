@@ -9,6 +9,8 @@ export interface Subject {
   argv: string[];
   env: Record<string, string>;
   measures: readonly ('start' | 'cpu' | 'paced')[];
+  /** Concurrent connections of the saturating load (32 unless set). */
+  connections?: number;
 }
 
 export interface Sample {
