@@ -146,7 +146,12 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
     test('with tracing and the ServiceMonitor on, exports the endpoint and lets traces and scrapes through', () => {
       const objects = chart().optional;
       const c = only(objects, 'Deployment').spec.template.spec.containers[0];
-      assert.equal(c.env.find((e: any) => e.name === CONTRACT.tracingEnv)?.value, 'http://otel-collector.observability:4318');
+      const env_ = Object.fromEntries(c.env.map((e: any) => [e.name, e.value]));
+      assert.equal(env_[CONTRACT.tracingEnv], 'http://otel-collector.observability:4318');
+      const valuesOf = (file: string) => parse(fs.readFileSync(path.join(chart().chartDir, file), 'utf8'));
+      const ratio = valuesOf(`values-${variant().app_env}.yaml`).tracing?.samplingRatio ?? valuesOf('values.yaml').tracing.samplingRatio;
+      assert.equal(env_.OTEL_TRACES_SAMPLER, 'parentbased_traceidratio');
+      assert.equal(Number(env_.OTEL_TRACES_SAMPLER_ARG), ratio, 'the environment\'s tracing.samplingRatio');
       const egress = only(objects, 'NetworkPolicy').spec.egress;
       assert.ok(egress.some((r: any) => r.to?.[0]?.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'observability'));
       const monitor = only(objects, 'ServiceMonitor');
