@@ -1,8 +1,9 @@
-// The only module that talks to the Kubernetes API: it reads this service's own pod. The client is
-// loaded only when there is a cluster to talk to: it costs about 85 MB and 300 ms to load.
-import type { ObservableMiddleware, V1Pod } from '@kubernetes/client-node';
-
-type Client = typeof import('@kubernetes/client-node');
+// The only module that talks to the Kubernetes API: it reads this service's own pod. client-node does what it
+// is good at, credentials (kubeconfig, in-cluster token, exec plugins, CA), and is loaded only when there is a
+// cluster to talk to: it costs about 85 MB and 300 ms to load. The read itself is one GET with a size limit
+// over a kept-alive connection; client-node's own call opens a new TLS connection each time and buffers any body.
+import http from 'node:http';
+import https from 'node:https';
 
 export interface PodSummary {
   name: string | null;
@@ -17,7 +18,7 @@ export interface PodSummary {
 
 export type PodReader = (name: string, namespace: string, signal: AbortSignal) => Promise<PodSummary>;
 
-/** Why the API did not answer: forbidden (RBAC), unauthorized, not-found, unreachable or error. */
+/** Why the API did not answer: forbidden, unauthorized, not-found, http-<status>, too-large, unreachable, error. */
 export class PodReadError extends Error {
   readonly reason: string;
   /** For the log: the API's status and the start of its answer, never its headers (they can set cookies). */
@@ -27,11 +28,14 @@ export class PodReadError extends Error {
     super(`reading the pod failed: ${reason}`, options);
     this.name = 'PodReadError';
     this.reason = reason;
-    this.detail = detail;
+    this.detail = detail.length > DETAIL_LIMIT ? `${detail.slice(0, DETAIL_LIMIT)}…` : detail;
   }
 }
 
 const DETAIL_LIMIT = 300;
+/** etcd refuses objects over 1.5 MiB, so no real pod is larger; a bigger answer is not a pod. */
+export const MAX_POD_BYTES = 2 * 1024 * 1024;
+const BY_STATUS: Record<number, string> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not-found' };
 
 /** A reader from KUBECONFIG, else the in-cluster service account, else undefined (not in a cluster). */
 export function createPodReader(options: {
@@ -40,74 +44,103 @@ export function createPodReader(options: {
 }): PodReader | undefined {
   if (!options.kubeconfig && !options.inCluster) return undefined;
   // Loading starts now, in the background; the first read waits for it.
-  const client = import('@kubernetes/client-node').then(k8s => {
-    const kubeConfig = new k8s.KubeConfig();
+  const api = import('@kubernetes/client-node').then(({ KubeConfig }) => {
+    const kubeConfig = new KubeConfig();
     if (options.kubeconfig) kubeConfig.loadFromFile(options.kubeconfig);
     else kubeConfig.loadFromCluster();
-    return { k8s, api: kubeConfig.makeApiClient(k8s.CoreV1Api) };
+    const cluster = kubeConfig.getCurrentCluster();
+    if (!cluster) throw new PodReadError('error', 'the kubeconfig has no current cluster');
+    const secure = !cluster.server.startsWith('http:');
+    // Through a proxy, client-node's own agent speaks to it.
+    const agent = cluster.proxyUrl ? undefined : new (secure ? https : http).Agent({ keepAlive: true });
+    return { kubeConfig, server: cluster.server.replace(/\/+$/, ''), secure, agent };
   });
   // A broken kubeconfig surfaces on the first read; this only keeps it from being an unhandled rejection.
-  client.catch(() => undefined);
+  api.catch(() => undefined);
 
   return async (name, namespace, signal) => {
-    let k8s: Client | undefined;
     try {
-      const loaded = await client;
-      k8s = loaded.k8s;
-      const { Observable } = loaded.k8s;
-      const abortable: ObservableMiddleware = {
-        pre: request => {
-          request.setSignal(signal);
-          return new Observable(Promise.resolve(request));
-        },
-        post: response => new Observable(Promise.resolve(response)),
-      };
-      const pod = await loaded.api.readNamespacedPod(
-        { name, namespace },
-        { middleware: [abortable], middlewareMergeStrategy: 'append' },
-      );
-      return summarize(pod);
+      const { kubeConfig, server, secure, agent } = await api;
+      // Credentials are applied on every read: service account tokens and exec credentials rotate.
+      const request: https.RequestOptions = { signal };
+      await kubeConfig.applyToHTTPSOptions(request);
+      if (agent) request.agent = agent;
+      const url = `${server}/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`;
+      const { status, body } = await get(url, request, secure);
+      if (status !== 200)
+        throw new PodReadError(BY_STATUS[status] ?? `http-${String(status)}`, `HTTP ${String(status)}: ${body}`);
+      return summarize(JSON.parse(body) as RawPod);
     } catch (error) {
-      throw new PodReadError(classify(error, k8s), describe(error, k8s), { cause: error });
+      if (error instanceof PodReadError) throw error;
+      const message = (error as { message?: unknown } | undefined)?.message;
+      throw new PodReadError(classify(error), typeof message === 'string' ? message : String(error), { cause: error });
     }
   };
 }
 
-function classify(error: unknown, k8s: Client | undefined): string {
-  if (!(error instanceof Error)) return 'error';
-  if (k8s && error instanceof k8s.ApiException) {
-    const code = error.code;
-    const byStatus: Record<number, string> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not-found' };
-    return byStatus[code] ?? `http-${code}`;
-  }
-  if (error.name === 'AbortError' || error.name === 'TimeoutError') return 'timeout';
-  // fetch failures carry the socket error (ECONNREFUSED, ENOTFOUND, ...) as their cause.
-  const cause = error.cause as { code?: unknown } | undefined;
-  return typeof cause?.code === 'string' ? 'unreachable' : 'error';
+/** One GET; an error answer is read only as far as the log needs. A reused socket the server had closed is retried once. */
+function get(
+  url: string,
+  options: https.RequestOptions,
+  secure: boolean,
+  retry = true,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = (secure ? https : http).get(url, options, response => {
+      const status = response.statusCode ?? 0;
+      const limit = status === 200 ? MAX_POD_BYTES : DETAIL_LIMIT;
+      const tooLarge = () => new PodReadError('too-large', `the answer exceeds ${String(MAX_POD_BYTES)} bytes`);
+      if (status === 200 && Number(response.headers['content-length']) > limit) {
+        response.destroy();
+        reject(tooLarge());
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      response.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        size += chunk.length;
+        if (size <= limit) return;
+        response.destroy();
+        if (status === 200) reject(tooLarge());
+        else resolve({ status, body: Buffer.concat(chunks).toString('utf8', 0, DETAIL_LIMIT) });
+      });
+      response.on('end', () => {
+        resolve({ status, body: Buffer.concat(chunks).toString('utf8') });
+      });
+      response.on('error', reject);
+    });
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      if (retry && request.reusedSocket && error.code === 'ECONNRESET')
+        get(url, options, secure, false).then(resolve, reject);
+      else reject(error);
+    });
+  });
 }
 
-function describe(error: unknown, k8s: Client | undefined): string {
-  let detail: string;
-  if (k8s && error instanceof k8s.ApiException) {
-    const body: unknown = error.body;
-    detail = `HTTP ${String(error.code)}: ${typeof body === 'string' ? body : JSON.stringify(body)}`;
-  } else {
-    const cause = error instanceof Error ? error.cause : undefined;
-    detail = cause instanceof Error ? cause.message : error instanceof Error ? error.message : String(error);
-  }
-  return detail.length > DETAIL_LIMIT
-    ? `${detail.slice(0, DETAIL_LIMIT)}… [${detail.length - DETAIL_LIMIT} more]`
-    : detail;
+// Duck-typed: errors from Node's own modules come from another realm under jest, so instanceof Error fails.
+function classify(error: unknown): string {
+  const { name, code } = (error ?? {}) as { name?: unknown; code?: unknown };
+  if (name === 'AbortError' || name === 'TimeoutError') return 'timeout';
+  // Socket errors (ECONNREFUSED, ENOTFOUND, ECONNRESET, ...) carry a code; a bad answer or kubeconfig does not.
+  return typeof code === 'string' ? 'unreachable' : 'error';
 }
 
-function summarize(pod: V1Pod): PodSummary {
+interface RawPod {
+  metadata?: { name?: string; namespace?: string; labels?: Record<string, string> };
+  spec?: { nodeName?: string; containers?: { name: string; image?: string }[] };
+  status?: { podIP?: string; phase?: string; startTime?: string };
+}
+
+function summarize(pod: RawPod): PodSummary {
+  const started = pod.status?.startTime ? new Date(pod.status.startTime) : undefined;
   return {
     name: pod.metadata?.name ?? null,
     namespace: pod.metadata?.namespace ?? null,
     nodeName: pod.spec?.nodeName ?? null,
     ip: pod.status?.podIP ?? null,
     phase: pod.status?.phase ?? null,
-    startTime: pod.status?.startTime ? new Date(pod.status.startTime).toISOString() : null,
+    startTime: started && !Number.isNaN(started.getTime()) ? started.toISOString() : null,
     labels: pod.metadata?.labels ?? {},
     containers: (pod.spec?.containers ?? []).map(c => ({ name: c.name, image: c.image ?? null })),
   };

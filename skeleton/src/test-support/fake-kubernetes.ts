@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-export type FakeMode = 'pod' | 'forbidden' | 'hang' | 'huge-error';
+/** pod: the pod; huge-pod: the pod with 20 MB of annotations, streamed; garbage: 200 with a body that is not JSON. */
+export type FakeMode = 'pod' | 'forbidden' | 'hang' | 'huge-error' | 'huge-pod' | 'garbage';
 
 export const UPSTREAM_COOKIE = 'upstream-session-c00kie';
 
@@ -14,6 +15,8 @@ export interface FakeKubernetes {
   kubeconfig: string;
   /** Every request path the fake received, with its Authorization header. */
   requests: { path: string; authorization: string | undefined }[];
+  /** TCP connections the fake accepted. */
+  connections: number;
   mode: FakeMode;
   close(): Promise<void>;
 }
@@ -47,7 +50,7 @@ export function podJson(namespace: string, name: string) {
 
 export async function startFakeKubernetes(mode: FakeMode = 'pod'): Promise<FakeKubernetes> {
   const hanging = new Set<http.ServerResponse>();
-  const fake = { requests: [], mode } as unknown as FakeKubernetes;
+  const fake = { requests: [], connections: 0, mode } as unknown as FakeKubernetes;
   const server = http.createServer((req, res) => {
     fake.requests.push({ path: req.url ?? '', authorization: req.headers.authorization });
     const match = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/?]+)/.exec(req.url ?? '');
@@ -62,12 +65,23 @@ export async function startFakeKubernetes(mode: FakeMode = 'pod'): Promise<FakeK
       res.end(JSON.stringify({ kind: 'Status', message: 'x'.repeat(2_000_000) }));
       return;
     }
+    if (fake.mode === 'garbage') {
+      res.end('<html>502 Bad Gateway</html>');
+      return;
+    }
+    if (fake.mode === 'huge-pod' && match) {
+      streamHugePod(res, match[1] ?? '', match[2] ?? '');
+      return;
+    }
     if (fake.mode === 'forbidden' || !match) {
       res.statusCode = 403;
       res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Forbidden', code: 403 }));
       return;
     }
     res.end(JSON.stringify(podJson(match[1] ?? '', match[2] ?? '')));
+  });
+  server.on('connection', () => {
+    fake.connections++;
   });
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -79,6 +93,25 @@ export async function startFakeKubernetes(mode: FakeMode = 'pod'): Promise<FakeK
     fs.rmSync(path.dirname(fake.kubeconfig), { recursive: true, force: true });
   };
   return fake;
+}
+
+/** A valid pod whose annotations make it 20 MB, sent in 1 MB chunks without a Content-Length. */
+function streamHugePod(res: http.ServerResponse, namespace: string, name: string) {
+  const [head, tail] = JSON.stringify(podJson(namespace, name)).split('"uid"');
+  const chunk = 'x'.repeat(1_000_000);
+  res.write(`${head ?? ''}"annotations":{"big":"`);
+  let sent = 0;
+  const more = () => {
+    while (sent < 20 && !res.destroyed) {
+      sent++;
+      if (!res.write(chunk)) {
+        res.once('drain', more);
+        return;
+      }
+    }
+    if (!res.destroyed) res.end(`"},"uid"${tail ?? ''}`);
+  };
+  more();
 }
 
 /** A kubeconfig for an API server that is not there: every connection is refused. */

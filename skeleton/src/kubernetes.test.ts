@@ -1,0 +1,66 @@
+// The pod read against a local server speaking the Kubernetes API: one kept-alive connection, a size limit,
+// and a reason for every way the API can fail.
+import { afterEach, expect, test } from '@jest/globals';
+import { createPodReader, MAX_POD_BYTES, PodReadError, type PodReader } from './kubernetes.ts';
+import { startFakeKubernetes, type FakeKubernetes, type FakeMode } from './test-support/fake-kubernetes.ts';
+
+let fake: FakeKubernetes | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+async function readerFor(mode: FakeMode): Promise<PodReader> {
+  fake = await startFakeKubernetes(mode);
+  const reader = createPodReader({ kubeconfig: fake.kubeconfig, inCluster: false });
+  if (!reader) throw new Error('a kubeconfig must give a reader');
+  return reader;
+}
+
+const read = (reader: PodReader) => reader('ab-1', 'team-a', new AbortController().signal);
+
+async function failure(reader: PodReader): Promise<PodReadError> {
+  const error: unknown = await read(reader).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof PodReadError)) throw new Error(`expected a PodReadError, got ${String(error)}`);
+  return error;
+}
+
+test('reads again over the same connection', async () => {
+  const reader = await readerFor('pod');
+  for (let i = 0; i < 5; i++) expect((await read(reader)).nodeName).toBe('worker-3');
+  expect(fake?.requests).toHaveLength(5);
+  expect(fake?.connections).toBe(1);
+});
+
+test(`refuses an answer over ${String(MAX_POD_BYTES)} bytes without reading it all`, async () => {
+  const reader = await readerFor('huge-pod');
+  const started = Date.now();
+  const error = await failure(reader);
+  expect(error.reason).toBe('too-large');
+  expect(Date.now() - started).toBeLessThan(1000);
+});
+
+test.each<[FakeMode, string, RegExp]>([
+  ['forbidden', 'forbidden', /^HTTP 403: \{"kind":"Status"/],
+  ['huge-error', 'http-500', /^HTTP 500: \{"kind":"Status","message":"xxx/],
+  ['garbage', 'error', /JSON/],
+])('%s: fails with reason %s and a short detail', async (mode, reason, detail) => {
+  const error = await failure(await readerFor(mode));
+  expect(error.reason).toBe(reason);
+  expect(error.detail).toMatch(detail);
+  expect(error.detail.length).toBeLessThanOrEqual(301);
+});
+
+test('aborted: fails with reason timeout', async () => {
+  const reader = await readerFor('hang');
+  const controller = new AbortController();
+  setTimeout(() => {
+    controller.abort();
+  }, 50);
+  const error: unknown = await reader('ab-1', 'team-a', controller.signal).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(PodReadError);
+  expect((error as PodReadError).reason).toBe('timeout');
+});
