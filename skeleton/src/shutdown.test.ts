@@ -53,6 +53,43 @@ test('SIGTERM: readiness 503 while draining, in-flight request completes, new co
   keepAlive.destroy();
 });
 
+test('SIGTERM under load over kept-alive connections: no request fails through the drain, exit 0 in time', async () => {
+  running = await startProcess({ SHUTDOWN_DELAY_SECONDS: '1', SHUTDOWN_TIMEOUT_SECONDS: '5' });
+  const { child, port, exited } = running;
+  const agent = new http.Agent({ keepAlive: true });
+  const failed: string[] = [];
+  let answered = 0;
+  let done = false;
+  // 16 clients, each a request every ~40 ms: about 400 requests a second. They stop 200 ms before the drain
+  // delay ends, as traffic does once Kubernetes has taken the pod out of the Service's endpoints.
+  const client = async () => {
+    while (!done) {
+      try {
+        await request(port, '/api/v1/details', agent);
+        answered++;
+      } catch (error) {
+        failed.push((error as NodeJS.ErrnoException).code ?? String(error));
+      }
+      await sleep(40);
+    }
+  };
+  const clients = Array.from({ length: 16 }, client);
+  await sleep(500);
+  const signalled = Date.now();
+  child.kill('SIGTERM');
+  await sleep(800);
+  done = true;
+  await Promise.all(clients);
+  const code = await exited;
+  const took = Date.now() - signalled;
+  agent.destroy();
+
+  expect(failed).toEqual([]);
+  expect(answered).toBeGreaterThan(300);
+  expect(code).toBe(0);
+  expect(took).toBeLessThan(6000); // the drain delay plus the in-flight timeout
+});
+
 test('a second signal exits at once', async () => {
   running = await startProcess({ SHUTDOWN_DELAY_SECONDS: '30' });
   const { child, exited, logs } = running;
