@@ -7,7 +7,9 @@ import {
   TOKEN,
   UPSTREAM_COOKIE,
   type FakeKubernetes,
+  type FakeMode,
 } from './test-support/fake-kubernetes.ts';
+import { sleep } from './test-support/process.ts';
 import { startService, type TestService } from './test-support/service.ts';
 
 const DOWNWARD = {
@@ -120,5 +122,48 @@ describe('/api/v1/details', () => {
     } finally {
       fs.rmSync(kubeconfig, { force: true });
     }
+  });
+
+  test('API faults under load: answered within the bound from the fallback, then from the API once it recovers', async () => {
+    fake = await startFakeKubernetes('pod');
+    const api = fake;
+    service = await startService({
+      ...DOWNWARD,
+      KUBECONFIG: api.kubeconfig,
+      POD_INFO_CACHE_SECONDS: '1',
+      POD_INFO_TIMEOUT_MS: '300',
+    });
+    const seen: { mode: FakeMode; source: unknown; reason: unknown; ms: number }[] = [];
+    let done = false;
+    const client = async () => {
+      while (!done) {
+        const mode = api.mode;
+        const started = performance.now();
+        const body = await details();
+        seen.push({ mode, source: body.source, reason: body.fallbackReason, ms: performance.now() - started });
+        await sleep(20);
+      }
+    };
+    const clients = Array.from({ length: 8 }, client);
+    const faults: [FakeMode, string][] = [
+      ['down', 'unreachable'],
+      ['hang', 'timeout'],
+      ['forbidden', 'forbidden'],
+      ['huge-error', 'http-500'],
+      ['garbage', 'error'],
+      ['huge-pod', 'too-large'],
+    ];
+    for (const [mode] of faults) {
+      api.mode = mode;
+      await sleep(1300); // past the 1 s a result is kept, so every fault is asked
+    }
+    api.mode = 'pod';
+    await sleep(1300);
+    done = true;
+    await Promise.all(clients);
+
+    expect(Math.max(...seen.map(s => s.ms))).toBeLessThan(1000);
+    for (const [mode, reason] of faults) expect(seen.filter(s => s.mode === mode).map(s => s.reason)).toContain(reason);
+    expect(seen.at(-1)).toMatchObject({ source: 'kubernetes-api' });
   });
 });

@@ -6,8 +6,9 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-/** pod: the pod; huge-pod: the pod with 20 MB of annotations, streamed; garbage: 200 with a body that is not JSON. */
-export type FakeMode = 'pod' | 'forbidden' | 'hang' | 'huge-error' | 'huge-pod' | 'garbage';
+/** pod: the pod; huge-pod: the pod with 20 MB of annotations, streamed; garbage: 200 with a body that is not JSON;
+ * down: every connection is dropped as soon as a request arrives. */
+export type FakeMode = 'pod' | 'forbidden' | 'hang' | 'huge-error' | 'huge-pod' | 'garbage' | 'down';
 
 export const UPSTREAM_COOKIE = 'upstream-session-c00kie';
 
@@ -54,6 +55,10 @@ export async function startFakeKubernetes(mode: FakeMode = 'pod'): Promise<FakeK
   const server = http.createServer((req, res) => {
     fake.requests.push({ path: req.url ?? '', authorization: req.headers.authorization });
     const match = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/?]+)/.exec(req.url ?? '');
+    if (fake.mode === 'down') {
+      req.socket.destroy();
+      return;
+    }
     if (fake.mode === 'hang') {
       hanging.add(res);
       return;
