@@ -26,3 +26,21 @@ test('secrets are redacted by key at any depth, other fields are kept', async ()
     service: 'ab',
   });
 });
+
+test('the lines of one event-loop turn go out in one write, after the turn', async () => {
+  const writes: string[] = [];
+  const logger = createLogger(
+    { appName: 'ab', appEnv: 'dev', appVersion: '1', logLevel: 'info' },
+    { write: (chunk: string) => writes.push(chunk) },
+  );
+  for (let i = 0; i < 100; i++) logger.info('request', { i });
+  expect(writes).toEqual([]);
+  await new Promise(resolve => setImmediate(resolve));
+  expect(writes).toHaveLength(1);
+  expect(
+    writes[0]
+      ?.split('\n')
+      .filter(Boolean)
+      .map(line => (JSON.parse(line) as { i: number }).i),
+  ).toEqual(Array.from({ length: 100 }, (_, i) => i));
+});
