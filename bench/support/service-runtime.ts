@@ -16,7 +16,7 @@ async function must(command: string, args: string[], cwd: string) {
 
 export interface Runtime {
   dir: string;
-  /** The chart's default trace sampling ratio (tracing.samplingRatio), when the chart has one. */
+  /** The chart's trace sampling ratio for the variant's environment (tracing.samplingRatio), when it has one. */
   samplingRatio: number | undefined;
 }
 
@@ -32,9 +32,10 @@ export async function buildRuntime(work: string, variantId = 'short-prod'): Prom
   for (const file of ['package.json', 'package-lock.json', '.npmrc']) fs.copyFileSync(path.join(repo, file), path.join(dir, file));
   await must('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund'], dir);
   fs.cpSync(path.join(repo, 'dist'), path.join(dir, 'dist'), { recursive: true });
-  const chart = fs.readdirSync(path.join(repo, 'charts'))[0];
-  const values = parseYaml(fs.readFileSync(path.join(repo, 'charts', chart, 'values.yaml'), 'utf8'));
-  return { dir, samplingRatio: values.tracing?.samplingRatio };
+  const chart = path.join(repo, 'charts', fs.readdirSync(path.join(repo, 'charts'))[0]);
+  const values = (file: string) => parseYaml(fs.readFileSync(path.join(chart, file), 'utf8'));
+  const samplingRatio = values(`values-${variant.app_env}.yaml`).tracing?.samplingRatio ?? values('values.yaml').tracing?.samplingRatio;
+  return { dir, samplingRatio };
 }
 
 /** A kubeconfig whose API server refuses connections: the service loads the Kubernetes client as in a cluster. */
