@@ -1,0 +1,133 @@
+// npm run bench:shutdown — what a SIGTERM under heavy load loses. The generated service (prod variant, built)
+// gets CLIENTS (64) clients sending back to back over kept-alive connections, then SIGTERM with a 1 s drain
+// delay, for RUNS (5) shutdowns in two ways: the load stops 200 ms before the drain delay ends (as it does once
+// Kubernetes has taken the pod out of its endpoints), or it goes on through the close. Every failure is
+// counted by kind; a reset on a connection the client had just opened is one the kernel completed and Node had
+// not accepted when the listening socket closed. Writes bench/results/shutdown.{md,json}.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { freeLoopbackPort } from '../tools/free-port';
+import { LOAD_CORE, SERVER_CORE } from './support/measure';
+import { buildRuntime, env } from './support/service-runtime';
+
+const RUNS = Number(process.env.RUNS ?? 5);
+const CLIENTS = Number(process.env.CLIENTS ?? 64);
+const DRAIN_MS = 1000;
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+
+interface Run {
+  mode: 'stops before close' | 'through the close';
+  answered: number;
+  refused: number;
+  failed: Record<string, number>;
+  exitCode: number | null;
+  exitMs: number;
+}
+
+function get(port: number, agent: http.Agent): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const request = http.get({ host: '127.0.0.1', port, path: '/api/v1/details', agent }, response => {
+      response.resume();
+      response.on('end', resolve);
+      response.on('error', reject);
+    });
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      reject(Object.assign(error, { reused: request.reusedSocket }));
+    });
+  });
+}
+
+async function shutdownOnce(dir: string, mode: Run['mode']): Promise<Run> {
+  const port = await freeLoopbackPort();
+  const server = spawn('taskset', ['-c', SERVER_CORE, 'node', 'dist/main.js'], {
+    cwd: dir,
+    env: { ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SHUTDOWN_DELAY_SECONDS: String(DRAIN_MS / 1000) },
+    stdio: 'ignore',
+  });
+  const exited = new Promise<number | null>(resolve => server.on('exit', resolve));
+  while (!(await fetch(`http://127.0.0.1:${port}/api/v1/healthz`).then(r => r.ok, () => false))) await sleep(20);
+  const agent = new http.Agent({ keepAlive: true });
+  const run: Run = { mode, answered: 0, refused: 0, failed: {}, exitCode: null, exitMs: 0 };
+  let done = false;
+  const client = async () => {
+    while (!done) {
+      try {
+        await get(port, agent);
+        run.answered++;
+      } catch (error) {
+        const { code, reused } = error as NodeJS.ErrnoException & { reused: boolean };
+        if (code === 'ECONNREFUSED') {
+          run.refused++;
+          await sleep(5);
+        } else {
+          const kind = `${code ?? 'error'} on a ${reused ? 'reused' : 'new'} connection`;
+          run.failed[kind] = (run.failed[kind] ?? 0) + 1;
+        }
+      }
+    }
+  };
+  const clients = Array.from({ length: CLIENTS }, client);
+  await sleep(1000);
+  const signalled = Date.now();
+  server.kill('SIGTERM');
+  if (mode === 'stops before close') {
+    await sleep(DRAIN_MS - 200);
+    done = true;
+  }
+  run.exitCode = await exited;
+  run.exitMs = Date.now() - signalled;
+  done = true;
+  await Promise.all(clients);
+  agent.destroy();
+  return run;
+}
+
+async function main() {
+  spawnSync('taskset', ['-cp', LOAD_CORE, String(process.pid)], { stdio: 'ignore' });
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'koa-service-shutdown-'));
+  try {
+    console.log('Rendering and building the service (prod variant)...');
+    const { dir } = await buildRuntime(work);
+    const runs: Run[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      for (const mode of ['stops before close', 'through the close'] as const) {
+        const run = await shutdownOnce(dir, mode);
+        console.log(JSON.stringify(run));
+        runs.push(run);
+      }
+    }
+    const node = spawnSync('node', ['--version'], { env, encoding: 'utf8' }).stdout.trim();
+    const lines = [
+      `Shutdown under load, ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} × ${os.cpus()[0].model}, Node ${node}:`,
+      `${CLIENTS} clients back to back over kept-alive connections, SIGTERM, ${DRAIN_MS} ms drain delay, ${RUNS} shutdowns each way.`,
+      '',
+      '| Load | Answered | Refused after close | Failed | Exit code | Exit after |',
+      '| --- | --: | --: | --- | --: | --: |',
+      ...runs.map(
+        r =>
+          `| ${r.mode} | ${r.answered} | ${r.refused} | ${Object.entries(r.failed).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'} | ${String(r.exitCode)} | ${r.exitMs} ms |`,
+      ),
+    ];
+    const markdown = lines.join('\n');
+    console.log(`\n${markdown}`);
+    const results = path.join(__dirname, 'results');
+    fs.mkdirSync(results, { recursive: true });
+    fs.writeFileSync(path.join(results, 'shutdown.md'), `${markdown}\n`);
+    fs.writeFileSync(path.join(results, 'shutdown.json'), `${JSON.stringify({ clients: CLIENTS, drainMs: DRAIN_MS, runs }, null, 2)}\n`);
+    const lost = runs.filter(r => r.mode === 'stops before close' && (Object.keys(r.failed).length > 0 || r.exitCode !== 0));
+    if (lost.length > 0) throw new Error('a shutdown lost requests although the load stopped before the close');
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  error => {
+    console.error(error);
+    process.exit(1);
+  },
+);
