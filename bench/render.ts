@@ -11,6 +11,7 @@ import { parse as parseYaml } from 'yaml';
 import { startBackstage } from '../tools/backstage/backend';
 import { repoRoot, runTemplate } from '../tools/backstage/run-template';
 import { renderClassic } from '../test/support/classic-nunjucks';
+import { runMain } from './support/run-main';
 
 const RUNS = Number(process.env.RUNS ?? 3);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'koa-template-bench-'));
@@ -61,10 +62,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  error => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -12,6 +12,7 @@ import { freeLoopbackPort } from '../tools/free-port';
 import { LOAD_CORE, SERVER_CORE, cpuSeconds, paced, rssMb, saturate } from './support/measure';
 import { report, type Sample, type Subject } from './support/service-report';
 import { PYTHON, buildRuntime, ensureFlask, env, refusedKubeconfig } from './support/service-runtime';
+import { runMain } from './support/run-main';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const SATURATE_S = Number(process.env.SATURATE_S ?? 5);
@@ -156,10 +157,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  error => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runMain(main);

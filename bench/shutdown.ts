@@ -12,6 +12,7 @@ import path from 'node:path';
 import { freeLoopbackPort } from '../tools/free-port';
 import { LOAD_CORE, SERVER_CORE } from './support/measure';
 import { buildRuntime, env } from './support/service-runtime';
+import { runMain } from './support/run-main';
 
 const RUNS = Number(process.env.RUNS ?? 5);
 const CLIENTS = Number(process.env.CLIENTS ?? 64);
@@ -124,10 +125,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  error => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runMain(main);

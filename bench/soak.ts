@@ -13,6 +13,7 @@ import autocannon from 'autocannon';
 import { freeLoopbackPort } from '../tools/free-port';
 import { LOAD_CORE, SERVER_CORE, rssMb } from './support/measure';
 import { buildRuntime, env, refusedKubeconfig } from './support/service-runtime';
+import { runMain } from './support/run-main';
 
 const SOAK_S = Number(process.env.SOAK_S ?? 60);
 const SAMPLE_S = 5;
@@ -122,10 +123,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  error => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runMain(main);
