@@ -35,6 +35,12 @@ test('reads again over the same connection', async () => {
   expect(fake?.connections).toBe(1);
 });
 
+test('a kept-alive connection the server dropped is retried once on a new one', async () => {
+  const reader = await readerFor('one-per-connection');
+  for (let i = 0; i < 3; i++) expect((await read(reader)).nodeName).toBe('worker-3');
+  expect(fake?.connections).toBe(3);
+});
+
 test(`refuses an answer over ${String(MAX_POD_BYTES)} bytes without reading it all`, async () => {
   const reader = await readerFor('huge-pod');
   const started = Date.now();

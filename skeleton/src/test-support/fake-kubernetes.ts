@@ -7,8 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 
 /** pod: the pod; huge-pod: the pod with 20 MB of annotations, streamed; garbage: 200 with a body that is not JSON;
- * down: every connection is dropped as soon as a request arrives. */
-export type FakeMode = 'pod' | 'forbidden' | 'hang' | 'huge-error' | 'huge-pod' | 'garbage' | 'down';
+ * down: every connection is dropped as soon as a request arrives; one-per-connection: the pod, but a second
+ * request on a kept-alive connection finds it dropped, as when a server's idle timeout races the client. */
+export type FakeMode =
+  'pod' | 'forbidden' | 'hang' | 'huge-error' | 'huge-pod' | 'garbage' | 'down' | 'one-per-connection';
 
 export const UPSTREAM_COOKIE = 'upstream-session-c00kie';
 
@@ -51,10 +53,16 @@ export function podJson(namespace: string, name: string) {
 
 export async function startFakeKubernetes(mode: FakeMode = 'pod'): Promise<FakeKubernetes> {
   const hanging = new Set<http.ServerResponse>();
+  const served = new WeakSet<object>();
   const fake = { requests: [], connections: 0, mode } as unknown as FakeKubernetes;
   const server = http.createServer((req, res) => {
     fake.requests.push({ path: req.url ?? '', authorization: req.headers.authorization });
     const match = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/?]+)/.exec(req.url ?? '');
+    if (fake.mode === 'one-per-connection' && served.has(req.socket)) {
+      req.socket.destroy();
+      return;
+    }
+    served.add(req.socket);
     if (fake.mode === 'down') {
       req.socket.destroy();
       return;
