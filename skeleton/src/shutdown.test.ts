@@ -85,7 +85,7 @@ test('SIGTERM under load over kept-alive connections: no request fails through t
   agent.destroy();
 
   expect(failed).toEqual([]);
-  expect(answered).toBeGreaterThan(300);
+  expect(answered).toBeGreaterThan(150); // the load really ran (about 500 on an idle machine)
   expect(code).toBe(0);
   expect(took).toBeLessThan(6000); // the drain delay plus the in-flight timeout
 });
