@@ -71,7 +71,7 @@ export function report(input: {
     '| Subject | CPU µs/request | vs node:http | vs Flask | req/s on one core | millicores at 100 req/s | vs node:http | p50 / p99 ms at 1,000 req/s | idle RSS MB | vs node:http | RSS after load MB | first 200 ms |',
     '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
-  for (const id of ['node-http', 'flask', 'service', 'in-cluster']) {
+  for (const id of ['node-http', 'flask', 'service', 'no-tracing', 'in-cluster']) {
     const f = get(id);
     lines.push(
       `| ${label(id)} | ${fixed(f.cpuMicrosPerRequest)}${spread(id)} | ${ratio(f.cpuMicrosPerRequest, bare.cpuMicrosPerRequest)} | ` +
