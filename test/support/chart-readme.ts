@@ -1,6 +1,8 @@
 // What the chart's README promises, read back so the checks hold the chart to it.
 import fs from 'node:fs';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { parse } from 'yaml';
 
 export interface EnvironmentPromise {
   minPods: number;
@@ -46,14 +48,28 @@ function readme(chartDir: string): string {
   return fs.readFileSync(path.join(chartDir, 'README.md'), 'utf8');
 }
 
-/** values.yaml keys the Values table misses, and table rows values.yaml does not have. */
+/** Defaults in the Values table that are a literal (`` `0.1` ``, not prose): key and the literal, read as YAML. */
+function documentedDefaults(chartDir: string): { key: string; value: unknown }[] {
+  return readme(chartDir)
+    .split('\n')
+    .flatMap(line => {
+      const match = /^\| `([A-Za-z0-9.]+)` \| `([^`]*)`/.exec(line);
+      return match ? [{ key: match[1], value: parse(match[2]) as unknown }] : [];
+    });
+}
+
+/** values.yaml keys the Values table misses, table rows values.yaml does not have, and defaults it contradicts. */
 export function valuesDocumentation(chartDir: string, values: unknown) {
   const documented = documentedValues(chartDir);
   const leaves = leafPaths(values);
   const covers = (key: string, leaf: string) => leaf === key || leaf.startsWith(`${key}.`);
+  const at = (key: string) => key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], values);
   return {
     undocumented: leaves.filter(leaf => !documented.some(key => covers(key, leaf))),
     unknown: documented.filter(key => !leaves.some(leaf => covers(key, leaf))),
+    wrongDefaults: documentedDefaults(chartDir)
+      .filter(({ key, value }) => !isDeepStrictEqual(at(key), value))
+      .map(({ key, value }) => `${key}: the README says ${JSON.stringify(value)}, values.yaml has ${JSON.stringify(at(key))}`),
   };
 }
 
