@@ -1,8 +1,10 @@
 // A corpus of malformed requests over raw sockets, as scanners and broken clients send them: each is answered
 // with one 4xx in the JSON error shape, or the connection is closed; never a stack trace, never a second
 // (smuggled) answer, and the service keeps serving.
+import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { request } from './test-support/process.ts';
 import { startService, type TestService } from './test-support/service.ts';
 
 let service: TestService;
@@ -103,6 +105,15 @@ test.each(CORPUS)('%s: %s', async (_name, expected, bytes) => {
       message: expect.any(String),
       status: expected,
     });
+});
+
+test('a request without a body keeps its connection; one whose body no route read closes it', async () => {
+  const agent = new http.Agent({ keepAlive: true });
+  const kept = await request(service.port, '/api/v1/healthz', agent);
+  expect(kept.headers.connection).toBe('keep-alive');
+  agent.destroy();
+  const refused = await exchange(`POST /api/v1/healthz HTTP/1.1\r\n${H}Content-Length: 3\r\n\r\nabc`);
+  expect(refused).toMatch(/^HTTP\/1\.1 405 [\s\S]*\r\nConnection: close\r\n/);
 });
 
 test('after the corpus, the service still serves and counted no 5xx', async () => {
