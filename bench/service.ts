@@ -12,6 +12,7 @@ import { freeLoopbackPort } from '../tools/free-port';
 import { LOAD_CORE, SERVER_CORE, cpuSeconds, paced, rssMb, saturate } from './support/measure';
 import { report, type Sample, type Subject } from './support/service-report';
 import { PYTHON, buildRuntime, ensureFlask, env, refusedKubeconfig } from './support/service-runtime';
+import { prodTracingEnv, startOtlpSink } from './support/otlp';
 import { runMain } from './support/run-main';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
@@ -22,11 +23,7 @@ const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 const support = path.join(__dirname, 'support');
 
 function subjects(work: string, samplingRatio: number | undefined, sink: string): Subject[] {
-  const prodTracing: Record<string, string> = { OTEL_EXPORTER_OTLP_ENDPOINT: sink };
-  if (samplingRatio !== undefined) {
-    prodTracing.OTEL_TRACES_SAMPLER = 'parentbased_traceidratio';
-    prodTracing.OTEL_TRACES_SAMPLER_ARG = String(samplingRatio);
-  }
+  const prodTracing = prodTracingEnv(sink, samplingRatio);
   const service = (extra: Record<string, string>, preload: string[] = []) => ({
     argv: ['node', ...preload, 'dist/main.js'],
     env: { LOG_LEVEL: 'info', ...extra },
@@ -111,20 +108,11 @@ async function measure(subject: Subject, cwd: string): Promise<Sample> {
   }
 }
 
-async function startSink(): Promise<{ url: string; stop: () => void }> {
-  const port = await freeLoopbackPort();
-  const sink = spawn('taskset', ['-c', LOAD_CORE, process.execPath, path.join(support, 'otlp-sink.mjs'), String(port)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise(resolve => sink.stdout!.once('data', resolve));
-  return { url: `http://127.0.0.1:${port}`, stop: () => sink.kill('SIGTERM') };
-}
-
 async function main() {
   if (os.cpus().length < 2) throw new Error('bench:service needs two cores: the server on one, the load on the other');
   ensureFlask();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'koa-service-bench-'));
-  const sink = await startSink();
+  const sink = await startOtlpSink();
   try {
     console.log('Rendering and building the service (prod variant)...');
     const runtime = await buildRuntime(work);

@@ -13,6 +13,7 @@ import autocannon from 'autocannon';
 import { freeLoopbackPort } from '../tools/free-port';
 import { LOAD_CORE, SERVER_CORE, rssMb } from './support/measure';
 import { buildRuntime, env, refusedKubeconfig } from './support/service-runtime';
+import { prodTracingEnv, startOtlpSink } from './support/otlp';
 import { runMain } from './support/run-main';
 
 const SOAK_S = Number(process.env.SOAK_S ?? 60);
@@ -32,17 +33,12 @@ async function main() {
   if (os.cpus().length < 2) throw new Error('bench:soak needs two cores: the server on one, the load on the other');
   spawnSync('taskset', ['-cp', LOAD_CORE, String(process.pid)], { stdio: 'ignore' });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'koa-service-soak-'));
-  const sinkPort = await freeLoopbackPort();
-  const sink = spawn(process.execPath, [path.join(__dirname, 'support', 'otlp-sink.mjs'), String(sinkPort)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise(resolve => sink.stdout.once('data', resolve));
+  const sink = await startOtlpSink();
   try {
     console.log('Rendering and building the service (prod variant)...');
     const runtime = await buildRuntime(work);
     const port = await freeLoopbackPort();
-    const tracing: Record<string, string> = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}` };
-    if (runtime.samplingRatio !== undefined) {
-      Object.assign(tracing, { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: String(runtime.samplingRatio) });
-    }
+    const tracing = prodTracingEnv(sink.url, runtime.samplingRatio);
     const drain = spawn('cat', { stdio: ['pipe', 'ignore', 'ignore'] });
     const server = spawn('taskset', ['-c', SERVER_CORE, 'node', 'dist/main.js'], {
       cwd: runtime.dir,
@@ -118,7 +114,7 @@ async function main() {
     fs.writeFileSync(path.join(results, 'soak.json'), `${JSON.stringify(json, null, 2)}\n`);
     if (!pass) throw new Error('the soak failed: see the table');
   } finally {
-    sink.kill('SIGTERM');
+    sink.stop();
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
