@@ -117,5 +117,17 @@ const configs = Object.assign({}, ...TECHDOCS_CORE_EXTENSIONS.filter(e => typeof
 export async function techdocsStructure(markdown: string, root: string): Promise<string[]> {
   const { tags, error } = await askPython({ op: 'markdown', text: markdown, extensions, configs, root });
   if (error) throw new Error(error);
-  return tags;
+  return withoutHighlighting(tags);
+}
+
+/** Highlighting splits code into spans by the text it holds (a name like `if-0` starts with a keyword), so the
+ * spans inside code are not the page's structure. */
+function withoutHighlighting(tags: string[]): string[] {
+  let inCode = 0;
+  return tags.filter(tag => {
+    const name = tag.split(' ')[0];
+    if (name === 'code') inCode++;
+    else if (name === '/code') inCode--;
+    return !(inCode > 0 && (name === 'span' || name === '/span'));
+  });
 }
