@@ -27,7 +27,8 @@ export async function start(config: Config): Promise<void> {
 
   const telemetry = config.otlpEndpoint ? startTelemetry(config) : undefined;
   void telemetry?.then(
-    () => {
+    ({ warnings }) => {
+      for (const warning of warnings) logger.warn(warning);
       logger.info('tracing started', { endpoint: config.otlpEndpoint });
     },
     (error: unknown) => {
@@ -51,8 +52,8 @@ export async function start(config: Config): Promise<void> {
     delayMs: config.shutdownDelayMs,
     timeoutMs: config.shutdownTimeoutMs,
     beforeExit: async () => {
-      const stopTelemetry = await telemetry?.catch(() => undefined);
-      await stopTelemetry?.();
+      const started = await telemetry?.catch(() => undefined);
+      await started?.stop();
     },
     exit: code => process.exit(code),
   });

@@ -98,6 +98,51 @@ test('unsampled requests are not exported and their log lines carry no trace id'
   expect(logs.some(line => 'trace_id' in line)).toBe(false);
 });
 
+test("the chart's sampler, parentbased_traceidratio at 0: new traces are dropped, a sampled caller's trace is followed", async () => {
+  const { spans } = await tracedRun(
+    { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' },
+    async port => {
+      while (!running?.logs.some(line => line.message === 'tracing started')) await sleep(20);
+      expect((await request(port, '/api/v1/details')).status).toBe(200);
+      const traceparent = `00-${CALLER_TRACE}-${CALLER_SPAN}-01`;
+      expect((await request(port, '/api/v1/details', undefined, { traceparent })).status).toBe(200);
+    },
+  );
+  expect(spans.map(span => span.traceId)).toEqual([CALLER_TRACE]);
+});
+
+test('OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win; unsupported OTEL_* values are logged, not ignored', async () => {
+  const { resources, spans, logs } = await tracedRun(
+    {
+      OTEL_SERVICE_NAME: 'renamed',
+      OTEL_RESOURCE_ATTRIBUTES: 'team=payments,deployment.environment.name=staging',
+      OTEL_TRACES_SAMPLER: 'sometimes',
+      OTEL_PROPAGATORS: 'tracecontext,b3',
+      OTEL_BSP_SCHEDULE_DELAY: 'soon',
+    },
+    async port => {
+      while (!running?.logs.some(line => line.message === 'tracing started')) await sleep(20);
+      expect((await request(port, '/api/v1/details')).status).toBe(200);
+    },
+  );
+  const attributes = Object.fromEntries(
+    resources.flatMap(r => r.resource.attributes).map(a => [a.key, a.value.stringValue]),
+  );
+  expect(attributes).toMatchObject({
+    'service.name': 'renamed',
+    'service.version': expect.any(String),
+    'deployment.environment.name': 'staging',
+    team: 'payments',
+  });
+  expect(spans).toHaveLength(1); // the unknown sampler falls back to sampling everything
+  const warnings = logs.filter(line => line.level === 'warn').map(line => String(line.message));
+  expect(warnings).toEqual([
+    expect.stringMatching(/^OTEL_TRACES_SAMPLER=sometimes is not one of always_on, .*; using parentbased_always_on$/),
+    expect.stringMatching(/^OTEL_BSP_SCHEDULE_DELAY=soon is not a whole number of milliseconds/),
+    expect.stringMatching(/^OTEL_PROPAGATORS: b3 not supported/),
+  ]);
+});
+
 test('without OTEL_EXPORTER_OTLP_ENDPOINT: no tracing, no trace ids', async () => {
   running = await startProcess({ SHUTDOWN_DELAY_SECONDS: '0' });
   await request(running.port, '/api/v1/details');
