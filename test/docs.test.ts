@@ -4,10 +4,18 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
-import { parse as parseYaml } from 'yaml';
+import { getCompoundEntityRef, type Entity } from '@backstage/catalog-model';
+import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { repoRoot } from '../tools/backstage/run-template';
+import { renderChart } from './support/chart';
+import { headingIds } from './support/readers';
 import { renderedVariants, type Variant } from './support/rendered';
 import { buildTechDocs, plantumlDiagrams, plantumlErrors, readMkdocsConfig, TECHDOCS_KEYS } from './support/techdocs';
+
+// One strict build per site; the runbook's HTML is kept for the alerts' links.
+const RUNBOOK_PAGE = 'runbook/index.html';
+const builds = new Map<string, ReturnType<typeof buildTechDocs>>();
+const built = (root: string) => builds.get(root) ?? builds.set(root, buildTechDocs(root, [RUNBOOK_PAGE])).get(root)!;
 
 function navPages(nav: unknown): string[] {
   if (typeof nav === 'string') return [nav];
@@ -32,7 +40,7 @@ function checkSite(name: string, root: () => string) {
     });
 
     test('builds with mkdocs --strict: no broken link, no missing page', () => {
-      const { ok, output } = buildTechDocs(root());
+      const { ok, output } = built(root());
       assert.ok(ok, output);
     });
 
@@ -52,7 +60,29 @@ before(async () => {
   variants = await renderedVariants();
 });
 for (const id of ['short-dev', 'long-prod']) {
-  checkSite(`the generated repository (${id})`, () => variants.find(v => v.id === id)!.dir);
+  const variant = () => variants.find(v => v.id === id)!;
+  checkSite(`the generated repository (${id})`, () => variant().dir);
+
+  test(`${id}: every alert's runbook_url opens a section of the runbook in the service's TechDocs, and names the entity's owner`, async () => {
+    const [component] = parseAllDocuments(fs.readFileSync(path.join(variant().dir, 'catalog-info.yaml'), 'utf8')).map(d => d.toJS() as Entity);
+    const { namespace, kind, name } = getCompoundEntityRef(component);
+    assert.ok(navPages(readMkdocsConfig(variant().dir).nav).includes('runbook.md'), 'the runbook is in the nav');
+    // TechDocs serves an entity's site at /docs/<namespace>/<kind>/<name>/, a page at its directory URL.
+    const page = `${variant().values.backstage_url}/docs/${namespace}/${kind.toLowerCase()}/${name}/runbook/`;
+    const html = built(variant().dir).html[RUNBOOK_PAGE];
+    assert.ok(html, `${RUNBOOK_PAGE} was not built`);
+    const sections = new Set(await headingIds(html));
+    const rules = renderChart(variant()).optional.find(o => o.kind === 'PrometheusRule')!.spec.groups.flatMap((g: any) => g.rules);
+    const alerts = rules.filter((rule: any) => rule.alert);
+    assert.ok(alerts.length >= 8, `${alerts.length} alerts`);
+    const broken = alerts
+      .map((rule: any) => [rule.alert, rule.annotations.runbook_url as string])
+      .filter(([, url]: string[]) => !url.startsWith(`${page}#`) || !sections.has(url.slice(page.length + 1)))
+      .map(([alert, url]: string[]) => `${alert}: ${url}`);
+    assert.deepEqual(broken, [], `sections of ${page}: ${[...sections].join(', ')}`);
+    // Alertmanager routes on the owner the catalog shows.
+    assert.deepEqual([...new Set(alerts.map((rule: any) => rule.labels.owner))], [component.spec?.owner]);
+  });
 }
 
 describe("the template's docs", () => {

@@ -35,6 +35,8 @@ const CASES: Case[] = [
   ['cluster issuer with capitals', { app_name: 'orders', cluster_issuer: 'LetsEncrypt' }, ['cluster_issuer', 'pattern']],
   ['Argo CD over plain http', { app_name: 'orders', argocd_url: 'http://argocd.example.com' }, ['argocd_url', 'pattern']],
   ['Argo CD with a trailing slash', { app_name: 'orders', argocd_url: 'https://argocd.example.com/' }, ['argocd_url', 'pattern']],
+  ['Backstage with a path', { app_name: 'orders', backstage_url: 'https://backstage.example.com/catalog' }, ['backstage_url', 'pattern']],
+  ['Backstage over plain http', { app_name: 'orders', backstage_url: 'http://localhost:3000' }, ['backstage_url', 'pattern']],
   ['no repository', { app_name: 'orders', repoUrl: undefined }, ['repoUrl', 'required']],
   // What the pickers emit, and what a user may type by hand instead.
   ['owner as OwnerPicker writes it', { app_name: 'orders', owner: 'group:default/platform-team' }, 'accepted'],

@@ -7,14 +7,19 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { createRequire } from 'node:module';
+import { parse as parseYaml } from 'yaml';
 import { freeLoopbackPort } from '../tools/free-port';
+import { helmBinary } from './support/helm';
 import { node24Env, run } from './support/node24';
+import { EXTERNAL_METRICS, exposedSeries, metricNames } from './support/promql';
 import { renderedVariants, type Variant } from './support/rendered';
 
 let variant: Variant;
 let repo: string;
 let env: NodeJS.ProcessEnv;
 let runtime: string;
+let metricsText = '';
 
 before(async () => {
   variant = (await renderedVariants()).find(v => v.id === 'short-dev')!;
@@ -118,7 +123,7 @@ describe('the generated service (short-dev) under Node 24', { timeout: 15 * 60_0
 
       const metrics = await fetch(`${base}/metrics`);
       assert.equal(metrics.status, 200);
-      const text = await metrics.text();
+      const text = (metricsText = await metrics.text());
       assert.match(text, /^# TYPE http_requests_total counter$/m);
       assert.match(text, /^http_requests_total\{method="GET",route="\/api\/v1\/details",status="200"\} 1$/m);
       assert.match(text, /^process_resident_memory_bytes \d+/m);
@@ -130,6 +135,25 @@ describe('the generated service (short-dev) under Node 24', { timeout: 15 * 60_0
     } finally {
       child.kill('SIGKILL');
     }
+  });
+
+  // The rules as a Prometheus without the Operator gets them: the repository's own script, with helm.
+  step("every metric the chart's alert rules use is one the running service exposes, or a named Kubernetes one", ['the built service answers each endpoint and exits 0 on SIGTERM'], async () => {
+    const parsePrometheus = createRequire(path.join(repo, 'package.json'))('parse-prometheus-text-format') as (text: string) => { name: string; type: string }[];
+    const exposed = exposedSeries(parsePrometheus(metricsText));
+    const withHelm = { ...env, PATH: `${path.dirname(helmBinary())}${path.delimiter}${env.PATH}` };
+    const unknown: string[] = [];
+    let expressions = 0;
+    for (const environment of ['dev', 'prod']) {
+      const rules = await run('node', ['scripts/prometheus-rules.mjs', environment], repo, withHelm);
+      assert.equal(rules.code, 0, rules.output);
+      for (const rule of parseYaml(rules.output).groups.flatMap((group: { rules: { expr: string }[] }) => group.rules)) {
+        expressions++;
+        for (const name of metricNames(rule.expr)) if (!exposed.has(name) && !(name in EXTERNAL_METRICS)) unknown.push(`${environment}: ${name}`);
+      }
+    }
+    assert.ok(expressions >= 16, `only ${expressions} rule expressions`);
+    assert.deepEqual(unknown, []);
   });
 });
 

@@ -10,9 +10,10 @@ import type { Variant } from './rendered';
 export const ENVS = ['dev', 'prod'] as const;
 export type Env = (typeof ENVS)[number];
 
-/** Values that turn on what the environments leave off: the ServiceMonitor and tracing. */
+/** Values that turn on what the environments leave off: the ServiceMonitor, the alerts and tracing. */
 export const OPTIONAL_FEATURES = [
   'serviceMonitor.enabled=true',
+  'alerts.enabled=true',
   'tracing.endpoint=http://otel-collector.observability:4318',
   'tracing.collectorNamespace=observability',
 ];

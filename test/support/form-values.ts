@@ -75,6 +75,18 @@ const host = fc
   .tuple(fc.array(dnsLabel(70), { minLength: 0, maxLength: 3 }), fc.oneof(dnsLabel(), fc.constantFrom('com', '1', 'a1')))
   .map(([labels, tld]) => [...labels, tld].join('.'));
 
+// An https origin as the URL fields take it, with the mistakes people make (paths, ports, credentials).
+const httpsOrigin = fc.oneof(
+  {
+    weight: 8,
+    arbitrary: fc
+      .tuple(host, fc.constantFrom('', ':8443', ':443', ':0', ':65536', ':99999'), fc.constantFrom('', '', '', '/', '/argo', '?x=1', '#x'))
+      .map(([h, port, rest]) => `https://${h}${port}${rest}`),
+  },
+  { weight: 1, arbitrary: fc.constantFrom('http://argocd.example.com', 'https://user:pass@argocd.example.com', 'https://ArgoCD.example.com', 'https://exämple.com', 'https://10.0.0.1') },
+  { weight: 1, arbitrary: hostileText(60).map(t => `https://${t}`) },
+);
+
 /** Per field: mostly values of the field's own shape (valid or nearly), some hostile text. */
 export const FIELDS: Record<string, fc.Arbitrary<string | undefined>> = {
   app_name: fc.oneof(
@@ -108,16 +120,8 @@ export const FIELDS: Record<string, fc.Arbitrary<string | undefined>> = {
     { weight: 9, arbitrary: fc.array(dnsLabel(), { minLength: 1, maxLength: 3 }).map(l => l.join('.').slice(0, 253)) },
     { weight: 1, arbitrary: hostileText(254) },
   ),
-  argocd_url: fc.oneof(
-    {
-      weight: 8,
-      arbitrary: fc
-        .tuple(host, fc.constantFrom('', ':8443', ':443', ':0', ':65536', ':99999'), fc.constantFrom('', '', '', '/', '/argo', '?x=1', '#x'))
-        .map(([h, port, rest]) => `https://${h}${port}${rest}`),
-    },
-    { weight: 1, arbitrary: fc.constantFrom('http://argocd.example.com', 'https://user:pass@argocd.example.com', 'https://ArgoCD.example.com', 'https://exämple.com', 'https://10.0.0.1') },
-    { weight: 1, arbitrary: hostileText(60).map(t => `https://${t}`) },
-  ),
+  argocd_url: httpsOrigin,
+  backstage_url: httpsOrigin,
   repoUrl: fc.oneof(
     { weight: 8, arbitrary: fc.tuple(githubOwner, githubRepo).map(([o, r]) => `github.com?owner=${o}&repo=${r}`) },
     {
@@ -142,6 +146,7 @@ export const VALID: FormValues = {
   ingress_domain: 'apps.example.com',
   cluster_issuer: 'letsencrypt-prod',
   argocd_url: 'https://argocd.example.com',
+  backstage_url: 'https://backstage.example.com',
   repoUrl: 'github.com?owner=acme&repo=orders',
 };
 
@@ -179,6 +184,17 @@ function isRef(value: string, kinds: string[], defaultKind: string): boolean {
 }
 
 /** Per field, whether a value must be accepted: the rule downstream, written without the form's patterns. */
+// A real https origin: what `new URL` reads back as itself, on a DNS name, with no credentials.
+const isHttpsOrigin = (v: string | undefined): boolean => {
+  if (v === undefined) return false;
+  try {
+    const url = new URL(v);
+    return url.protocol === 'https:' && url.origin === v && url.port !== '0' && isDnsName(url.hostname);
+  } catch {
+    return false;
+  }
+};
+
 export const ORACLE: Record<string, (value: string | undefined) => boolean> = {
   app_name: v => v !== undefined && v.length >= 2 && v.length <= 40 && /^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(v),
   // One line of printable text, as GitHub's repository description, YAML and Markdown all take it.
@@ -191,16 +207,8 @@ export const ORACLE: Record<string, (value: string | undefined) => boolean> = {
   ingress_domain: v => v !== undefined && v.length <= 180 && v.includes('.') && isDnsName(v),
   // A Kubernetes object name (a DNS-1123 subdomain: Kubernetes does not limit its labels to 63).
   cluster_issuer: v => v !== undefined && v.length <= 253 && v.split('.').every(l => /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(l)),
-  // A real https origin: what `new URL` reads back as itself, on a DNS name, with no credentials.
-  argocd_url: v => {
-    if (v === undefined) return false;
-    try {
-      const url = new URL(v);
-      return url.protocol === 'https:' && url.origin === v && url.port !== '0' && isDnsName(url.hostname);
-    } catch {
-      return false;
-    }
-  },
+  argocd_url: isHttpsOrigin,
+  backstage_url: isHttpsOrigin,
   // As RepoUrlPicker writes it for GitHub; owner and name as GitHub allows them.
   repoUrl: v => {
     if (v === undefined || !v.startsWith('github.com?')) return false;

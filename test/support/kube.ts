@@ -1,9 +1,11 @@
-// Schema checks for rendered Kubernetes objects: kubernetes-models (and @kubernetes-models/argo-cd) validate
+// Schema checks for rendered Kubernetes objects: kubernetes-models (and @kubernetes-models/argo-cd and
+// @kubernetes-models/prometheus-operator, from the projects' own CRDs) validate
 // types and required fields; they ignore unknown fields, so validation runs on a proxy that records which
 // fields the schema's validator reads. A field it never reads, in an object whose fields it does read,
 // is unknown to the schema (a misspelling or a mis-nested key). Free-form maps (labels, limits) are read
 // whole by the validator and pass; objects the schema leaves open are not read at all and are not judged.
 import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1';
+import { PrometheusRule, ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
@@ -20,7 +22,7 @@ export interface KubeObject {
 }
 
 const MODELS: Record<string, { prototype: { validate(): void } }> = Object.fromEntries(
-  [Deployment, HorizontalPodAutoscaler, Ingress, NetworkPolicy, PodDisruptionBudget, Role, RoleBinding, Pod, Service, ServiceAccount, Application].map(
+  [Deployment, HorizontalPodAutoscaler, Ingress, NetworkPolicy, PodDisruptionBudget, Role, RoleBinding, Pod, Service, ServiceAccount, Application, PrometheusRule, ServiceMonitor].map(
     model => [`${model.apiVersion}/${model.kind}`, model],
   ),
 );

@@ -37,6 +37,18 @@ class Tags(HTMLParser):
         self.tags.append('/' + tag)
 
 
+class HeadingIds(HTMLParser):
+    """The id of each heading (h1 to h6) of an HTML page: the fragments a link to a section can name."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.ids = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ('h1', 'h2', 'h3', 'h4', 'h5', 'h6'):
+            self.ids.extend(value for name, value in attrs if name == 'id')
+
+
 _converters = {}
 
 
@@ -66,6 +78,11 @@ def answer(request):
             return {'data': list(yaml.load_all(request['text'], Loader=AnyTagLoader))}
         except yaml.YAMLError as error:
             return {'error': str(error)}
+    if request['op'] == 'heading_ids':
+        parser = HeadingIds()
+        parser.feed(request['html'])
+        parser.close()
+        return {'ids': parser.ids}
     if request['op'] == 'markdown':
         return {'tags': tags(converter(request).reset().convert(request['text']))}
     if request['op'] == 'tags':

@@ -103,6 +103,13 @@ export async function htmlStructure(html: string): Promise<string[]> {
   return tags;
 }
 
+/** The ids of an HTML page's headings, by Python's html.parser: the sections a URL fragment can open. */
+export async function headingIds(html: string): Promise<string[]> {
+  const { ids, error } = await askPython({ op: 'heading_ids', html });
+  if (error) throw new Error(error);
+  return ids;
+}
+
 const github = new MarkdownIt({ html: true, linkify: true });
 
 /** A page's structure as GitHub shows it. */

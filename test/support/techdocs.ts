@@ -25,8 +25,11 @@ export function readMkdocsConfig(siteRoot: string): Record<string, any> {
   return parseYaml(fs.readFileSync(path.join(siteRoot, 'mkdocs.yml'), 'utf8'));
 }
 
-/** Builds the site strictly (a broken link, a missing nav page or snippet fails); returns mkdocs' output. */
-export function buildTechDocs(siteRoot: string): { ok: boolean; output: string } {
+/**
+ * Builds the site strictly (a broken link, a missing nav page or snippet fails); returns mkdocs' output and
+ * the built HTML of PAGES (paths in the site, e.g. runbook/index.html).
+ */
+export function buildTechDocs(siteRoot: string, pages: string[] = []): { ok: boolean; output: string; html: Record<string, string> } {
   requireTool('mkdocs', 'apt-get install -y mkdocs mkdocs-material python3-pymdownx');
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'techdocs-'));
   try {
@@ -43,7 +46,10 @@ export function buildTechDocs(siteRoot: string): { ok: boolean; output: string }
       cwd: siteRoot,
       encoding: 'utf8',
     });
-    return { ok: run.status === 0, output: `${run.stdout}${run.stderr}` };
+    const html = Object.fromEntries(
+      pages.filter(page => fs.existsSync(path.join(work, 'site', page))).map(page => [page, fs.readFileSync(path.join(work, 'site', page), 'utf8')]),
+    );
+    return { ok: run.status === 0, output: `${run.stdout}${run.stderr}`, html };
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }

@@ -1,0 +1,71 @@
+// The generated repository's alerts, as its CI checks them: `npm run check:monitoring` renders the chart's
+// rules for each environment with helm and runs promtool over them (check rules, then the unit tests in
+// monitoring/), here with Debian's promtool. The check must also fail when a rule and its tests part.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { repoRoot } from '../tools/backstage/run-template';
+import { helmBinary } from './support/helm';
+import { node24Env, run } from './support/node24';
+import { renderedVariants, type Variant } from './support/rendered';
+
+let variants: Variant[];
+const copies: string[] = [];
+before(async () => {
+  if (spawnSync('sh', ['-c', 'command -v promtool']).status !== 0) throw new Error('promtool is not installed: apt-get install -y prometheus');
+  variants = await renderedVariants();
+});
+after(() => {
+  for (const dir of copies) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A copy of the variant's repository; its scripts find `yaml` in this repository's node_modules. */
+function copyOf(variant: Variant): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `monitoring-${variant.id}-`));
+  copies.push(dir);
+  fs.cpSync(variant.dir, dir, { recursive: true });
+  fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'));
+  return dir;
+}
+
+const checkMonitoring = (dir: string) =>
+  run('node', ['scripts/check-monitoring.mjs'], dir, node24Env({ PATH: `${path.dirname(helmBinary())}${path.delimiter}${process.env.PATH}` }));
+
+for (const id of ['short-dev', 'long-prod']) {
+  describe(`alerts of ${id}`, () => {
+    const variant = () => variants.find(v => v.id === id)!;
+
+    test('pass promtool check rules and their unit tests, in both environments', async () => {
+      const { code, output } = await checkMonitoring(copyOf(variant()));
+      assert.equal(code, 0, output);
+      assert.equal(output.match(/SUCCESS: \d+ rules found/g)?.length, 2, output);
+      assert.equal(output.match(/Unit Testing: .*\n\s+SUCCESS/g)?.length, 2, output);
+    });
+
+    test("fail when a threshold no longer matches its tests, naming the alert", async () => {
+      const dir = copyOf(variant());
+      const values = path.join(dir, 'charts', variant().app_name, 'values.yaml');
+      const text = fs.readFileSync(values, 'utf8');
+      assert.match(text, /^  errorRatio: 0\.05$/m);
+      fs.writeFileSync(values, text.replace(/^  errorRatio: 0\.05$/m, '  errorRatio: 0.07'));
+      const { code, output } = await checkMonitoring(dir);
+      assert.notEqual(code, 0, output);
+      assert.match(output, /alertname: HighErrorRate, time: 25m/);
+    });
+
+    test('fail when an alert has no test in which it stays silent', async () => {
+      const dir = copyOf(variant());
+      const tests = path.join(dir, 'monitoring', 'alerts-dev.test.yaml');
+      const silent = /\n      - eval_time: 5m\n        alertname: EventLoopLag\n        exp_alerts: \[\]/;
+      const text = fs.readFileSync(tests, 'utf8');
+      assert.match(text, silent);
+      fs.writeFileSync(tests, text.replace(silent, ''));
+      const { code, output } = await checkMonitoring(dir);
+      assert.notEqual(code, 0, output);
+      assert.match(output, /dev: EventLoopLag: no test in which it does not fire/);
+    });
+  });
+}
