@@ -6,7 +6,9 @@ import { ENVS, only, renderChart } from './support/chart';
 import * as docs from './support/docs-facts';
 import * as source from './support/docs-facts-source';
 import { describeEnvironment } from './support/environment';
+import { selectors } from './support/promql';
 import { renderedVariants, type Variant } from './support/rendered';
+import type { KubeObject } from './support/kube';
 
 /** Series that come from the cluster, not the service: Prometheus' own `up`, kube-state-metrics, cAdvisor. */
 const CLUSTER_SERIES = /^(up|kube_\w+|container_\w+)$/;
@@ -17,6 +19,10 @@ let variants: Variant[];
 before(async () => {
   variants = await renderedVariants();
 });
+
+/** The alerting and recording rules of the chart's PrometheusRule. */
+const alertRules = (objects: KubeObject[]): { alert: string; expr: string }[] =>
+  only(objects, 'PrometheusRule').spec.groups.flatMap((group: { rules: { alert: string; expr: string }[] }) => group.rules);
 
 const sorted = (values: Iterable<string>) => [...new Set(values)].sort();
 const where = (found: { page: string; value: string }[]) => found.map(f => `${f.page}: ${f.value}`);
@@ -108,22 +114,21 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
       }
     });
 
-    test('the runbook alerts and every metric named use series the service exports, with their labels', async () => {
+    test('the alert rules and every metric the docs name use series the service exports, with their labels', async () => {
       const series = await source.serviceSeries(variant().dir);
-      const rules = docs.alertRules(page('runbook.md'));
-      assert.ok(rules.length > 0, 'the runbook has no alert rules');
+      const rules = alertRules(renderChart(variant()).optional);
+      assert.ok(rules.some(rule => /http_requests_total/.test(rule.expr)), 'no alert on the request metrics');
       const problems = rules.flatMap(rule =>
-        docs.promqlSelectors(rule.expr).flatMap(({ metric, labels }) => {
+        selectors(rule.expr).flatMap(({ metric, matchers }) => {
           if (CLUSTER_SERIES.test(metric)) return [];
           const own = series.get(metric);
           if (!own) return [`${rule.alert}: ${metric} is not a series of the service`];
-          return labels.filter(l => !own.includes(l) && !TARGET_LABELS.includes(l)).map(l => `${rule.alert}: ${metric} has no label ${l}`);
+          return matchers.map(m => m.label).filter(l => !own.includes(l) && !TARGET_LABELS.includes(l)).map(l => `${rule.alert}: ${metric} has no label ${l}`);
         }),
       );
       const named = docs.mentions(pages(), /`((?:http|nodejs|process)_\w+)`/g);
       problems.push(...where(named.filter(n => !series.has(n.value) && !series.has(`${n.value}_bucket`))).map(n => `${n} is not a series of the service`));
-      assert.ok(rules.some(rule => /http_requests_total/.test(rule.expr)), 'no alert on the request metrics');
-      assert.deepEqual(problems, [], 'runbook.md alerts and metric names');
+      assert.deepEqual(problems, [], 'PrometheusRule expressions and metric names in the docs');
     });
 
     test('the runbook\'s bad-configuration example is what the service prints, and it exits 1', () => {
@@ -133,25 +138,43 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
       assert.equal(example.line, stderr, 'runbook.md, CrashLoopBackOff');
     });
 
-    test('the runbook names the namespace, Deployment, container and service account the chart renders', () => {
+    test('the runbook names the namespace, Deployment and service account the chart renders; the alerts select them', () => {
       const runbook = page('runbook.md');
       const deployment = only(objects(variant().app_env), 'Deployment');
       const application = renderChart(variant()).application;
-      const expected = {
-        namespace: application.spec.destination.namespace,
-        deployment: deployment.metadata.name,
-        container: deployment.spec.template.spec.containers[0].name,
-        application: application.metadata.name,
-        serviceAccount: `${application.spec.destination.namespace}:${deployment.spec.template.spec.serviceAccountName}`,
-      };
+      const namespace = application.spec.destination.namespace;
       const named = (pattern: RegExp) => sorted([...runbook.matchAll(pattern)].map(m => m[1]));
       assert.deepEqual({
-        namespace: named(/(?:Namespace `|namespace="|--namespace )([\w-]+)/g),
-        deployment: named(/(?:Deployment `|deployment="|deploy\/)([\w-]+)/g),
-        container: named(/container="([\w-]+)"/g),
+        namespace: named(/(?:Namespace `|--namespace )([\w-]+)/g),
+        deployment: named(/(?:Deployment `|deploy\/)([\w-]+)/g),
         application: named(/Argo CD Application `([\w-]+)`/g),
         serviceAccount: named(/system:serviceaccount:([\w-]+:[\w-]+)/g),
-      }, Object.fromEntries(Object.entries(expected).map(([key, value]) => [key, [value]])), 'runbook.md');
+      }, {
+        namespace: [namespace],
+        deployment: [deployment.metadata.name],
+        application: [application.metadata.name],
+        serviceAccount: [`${namespace}:${deployment.spec.template.spec.serviceAccountName}`],
+      }, 'runbook.md');
+
+      // Prometheus labels a scraped series with the Service's namespace and name (job) and the container's name;
+      // kube-state-metrics labels its series with the object's namespace and name.
+      const expected: Record<string, string> = {
+        namespace,
+        job: only(objects(variant().app_env), 'Service').metadata.name,
+        container: deployment.spec.template.spec.containers[0].name,
+        deployment: deployment.metadata.name,
+        horizontalpodautoscaler: deployment.metadata.name,
+      };
+      const selected = alertRules(renderChart(variant()).optional).flatMap(rule =>
+        selectors(rule.expr).flatMap(({ metric, matchers }) =>
+          matchers.filter(m => m.label in expected).map(m => `${rule.alert}: ${metric}{${m.label}${m.op}"${m.value}"}`)),
+      );
+      assert.ok(selected.some(s => s.includes('{container=')) && selected.some(s => s.includes('{job=')), `the alerts select no container or job:\n${selected.join('\n')}`);
+      const wrong = selected.filter(s => {
+        const [, label, op, value] = /\{(\w+)(=~?|!=|!~)"(.*)"\}$/.exec(s)!;
+        return op !== '=' || value !== expected[label];
+      });
+      assert.deepEqual(wrong, [], `alert selectors that are not exactly ${JSON.stringify(expected)}`);
     });
 
     test('the runbook\'s fallbackReason values are ones the service produces', () => {

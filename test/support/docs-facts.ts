@@ -2,7 +2,6 @@
 // rendered chart and the service's source. Each reader fails loudly when the docs lose the part it reads.
 import fs from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import type { EnvironmentPromise } from './chart-readme';
 
 /** Every page of docs/, by path relative to docs/ (chart.md only includes the chart README, checked elsewhere). */
@@ -89,21 +88,6 @@ export function variablesTable(development: string): { name: string; default: st
   return table(section(development, 'Configure'))
     .slice(1)
     .map(([name, fallback, accepted]) => ({ name: unquote(name), default: fallback, accepted }));
-}
-
-/** The runbook's alerting rules (its YAML block under Alerts). */
-export function alertRules(runbook: string): { alert: string; expr: string }[] {
-  const block = /```yaml\n([\s\S]*?)```/.exec(section(runbook, 'Alerts'));
-  if (!block) throw new Error('the Alerts section has no yaml block');
-  return parseYaml(block[1]).groups.flatMap((group: any) => group.rules);
-}
-
-/** Metric names in a PromQL expression (names before a selector or a range) with the labels they select on. */
-export function promqlSelectors(expr: string): { metric: string; labels: string[] }[] {
-  return [...expr.matchAll(/([a-zA-Z_:][\w:]*)\s*(?:\{([^}]*)\}|\[)/g)].map(m => ({
-    metric: m[1],
-    labels: [...(m[2] ?? '').matchAll(/(\w+)\s*(?:=~|!~|!=|=)/g)].map(l => l[1]),
-  }));
 }
 
 /** The numbered middleware list of the Request flow section: `requestId()` and so on. */

@@ -2,16 +2,34 @@
 // Prometheus' web UI): the metric names an expression selects, or the parse error it has.
 import { parser } from '@prometheus-io/lezer-promql';
 
-/** Metric names of EXPR's vector selectors; throws when EXPR does not parse. */
-export function metricNames(expr: string): string[] {
-  const names = new Set<string>();
+export interface Selector {
+  metric: string;
+  /** Label matchers, `{ label, op, value }` with the value unquoted (`job="x"` → `{ label: 'job', op: '=', value: 'x' }`). */
+  matchers: { label: string; op: string; value: string }[];
+}
+
+/** The vector selectors of EXPR, each with its metric name and label matchers; throws when EXPR does not parse. */
+export function selectors(expr: string): Selector[] {
+  const found: Selector[] = [];
+  const text = (node: { from: number; to: number } | null) => (node ? expr.slice(node.from, node.to) : '');
   const cursor = parser.parse(expr).cursor();
   do {
     if (cursor.type.isError) throw new Error(`PromQL does not parse at ${cursor.from}: ${expr.slice(cursor.from, cursor.from + 40) || 'end'}\n${expr}`);
-    const identifier = cursor.name === 'VectorSelector' ? cursor.node.getChild('Identifier') : null;
-    if (identifier) names.add(expr.slice(identifier.from, identifier.to));
+    if (cursor.name !== 'VectorSelector') continue;
+    const node = cursor.node;
+    const matchers = (node.getChild('LabelMatchers')?.getChildren('UnquotedLabelMatcher') ?? []).map(m => ({
+      label: text(m.getChild('LabelName')),
+      op: text(m.getChild('MatchOp')),
+      value: JSON.parse(text(m.getChild('StringLiteral')).replace(/^'(.*)'$/s, '"$1"').replace(/^`(.*)`$/s, (_, raw: string) => JSON.stringify(raw))),
+    }));
+    found.push({ metric: text(node.getChild('Identifier')), matchers });
   } while (cursor.next());
-  return [...names];
+  return found;
+}
+
+/** Metric names of EXPR's vector selectors; throws when EXPR does not parse. */
+export function metricNames(expr: string): string[] {
+  return [...new Set(selectors(expr).map(s => s.metric).filter(Boolean))];
 }
 
 /**
