@@ -6,7 +6,7 @@ import { ENVS, only, renderChart } from './support/chart';
 import * as docs from './support/docs-facts';
 import * as source from './support/docs-facts-source';
 import { describeEnvironment } from './support/environment';
-import { selectors } from './support/promql';
+import { comparisons, numberLiterals, selectors } from './support/promql';
 import { renderedVariants, type Variant } from './support/rendered';
 import type { KubeObject } from './support/kube';
 
@@ -20,9 +20,16 @@ before(async () => {
   variants = await renderedVariants();
 });
 
+interface Rule {
+  alert?: string;
+  record?: string;
+  expr: string;
+  labels?: Record<string, string>;
+}
 /** The alerting and recording rules of the chart's PrometheusRule. */
-const alertRules = (objects: KubeObject[]): { alert: string; expr: string }[] =>
-  only(objects, 'PrometheusRule').spec.groups.flatMap((group: { rules: { alert: string; expr: string }[] }) => group.rules);
+const ruleList = (objects: KubeObject[]): Rule[] => only(objects, 'PrometheusRule').spec.groups.flatMap((group: { rules: Rule[] }) => group.rules);
+/** The alerting rules. */
+const alertRules = (objects: KubeObject[]) => ruleList(objects).filter((rule): rule is Rule & { alert: string } => Boolean(rule.alert));
 
 const sorted = (values: Iterable<string>) => [...new Set(values)].sort();
 const where = (found: { page: string; value: string }[]) => found.map(f => `${f.page}: ${f.value}`);
@@ -114,21 +121,56 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
       }
     });
 
-    test('the alert rules and every metric the docs name use series the service exports, with their labels', async () => {
+    test('the alerting and recording rules and every metric the docs name use series the service exports, with their labels', async () => {
       const series = await source.serviceSeries(variant().dir);
-      const rules = alertRules(renderChart(variant()).optional);
-      assert.ok(rules.some(rule => /http_requests_total/.test(rule.expr)), 'no alert on the request metrics');
+      const rules = ruleList(renderChart(variant()).optional);
+      assert.ok(alertRules(renderChart(variant()).optional).some(rule => /http_requests_total/.test(rule.expr)), 'no alert on the request metrics');
+      // A series the rules record has the labels the scrape gave its inputs and those the rule adds.
+      for (const { record, labels = {} } of rules) if (record) series.set(record, [...(series.get(record) ?? []), ...Object.keys(labels)]);
       const problems = rules.flatMap(rule =>
         selectors(rule.expr).flatMap(({ metric, matchers }) => {
           if (CLUSTER_SERIES.test(metric)) return [];
           const own = series.get(metric);
-          if (!own) return [`${rule.alert}: ${metric} is not a series of the service`];
-          return matchers.map(m => m.label).filter(l => !own.includes(l) && !TARGET_LABELS.includes(l)).map(l => `${rule.alert}: ${metric} has no label ${l}`);
+          if (!own) return [`${rule.alert ?? rule.record}: ${metric} is not a series of the service`];
+          return matchers.map(m => m.label).filter(l => !own.includes(l) && !TARGET_LABELS.includes(l)).map(l => `${rule.alert ?? rule.record}: ${metric} has no label ${l}`);
         }),
       );
       const named = docs.mentions(pages(), /`((?:http|nodejs|process)_\w+)`/g);
       problems.push(...where(named.filter(n => !series.has(n.value) && !series.has(`${n.value}_bucket`))).map(n => `${n} is not a series of the service`));
       assert.deepEqual(problems, [], 'PrometheusRule expressions and metric names in the docs');
+    });
+
+    test('the objectives page states the objectives, latency threshold and burn windows the PrometheusRule has', () => {
+      const objectives = page('objectives.md');
+      const rules = ruleList(renderChart(variant()).optional);
+      const recorded = (record: string, slo: string) =>
+        rules.find(r => r.record === record && r.labels?.slo === slo) ?? assert.fail(`no ${record} rule for ${slo}`);
+      const objective = (slo: string) => numberLiterals(recorded('slo:objective:ratio', slo).expr)[0];
+      const percent = (ratio: number) => `${Number((ratio * 100).toFixed(3))}%`;
+      const bucket = selectors(recorded('slo:sli_error:ratio_rate5m', 'latency').expr).find(s => s.metric.endsWith('_bucket'))!;
+      // A whole-second bound is matched as le=~"1(\\.0)?"; its number is what precedes the group.
+      const seconds = Number(bucket.matchers.find(m => m.label === 'le')!.value.replace(/\(.*$/, ''));
+      const [header, ...rows] = docs.table(docs.section(objectives, 'Objectives'));
+      const column = header.indexOf(variant().app_env);
+      assert.ok(column > 0, `no ${variant().app_env} column in objectives.md`);
+      assert.deepEqual(Object.fromEntries(rows.map(row => [row[0], row[column]])), {
+        Availability: percent(objective('availability')),
+        Latency: `${percent(objective('latency'))} within ${seconds} s`,
+      }, 'objectives.md objectives vs the PrometheusRule');
+
+      const burns = docs.table(docs.section(objectives, 'Error budget and burn rate')).slice(1);
+      const stated = sorted(burns.map(([burn, , long, short, rate]) => `${burn}: ${long} and ${short} at ${rate}`));
+      const windowOf = (metric: string) => metric.replace('slo:sli_error:ratio_rate', '');
+      for (const slo of ['availability', 'latency']) {
+        const alerts = rules.filter(r => r.alert && selectors(r.expr).some(({ matchers }) => matchers.some(m => m.label === 'slo' && m.value === slo)));
+        assert.equal(alerts.length, 2, `${slo}: a fast and a slow burn alert`);
+        const rendered = alerts.flatMap(alert => {
+          const pairs = comparisons(alert.expr);
+          return pairs.filter((_, i) => i % 2 === 0).map((long, i) =>
+            `${alert.labels!.burn}: ${windowOf(long.metric)} and ${windowOf(pairs[2 * i + 1].metric)} at ${long.numbers[0]}`);
+        });
+        assert.deepEqual(sorted(rendered), stated, `objectives.md burn table vs the ${slo} alerts`);
+      }
     });
 
     test('the runbook\'s bad-configuration example is what the service prints, and it exits 1', () => {

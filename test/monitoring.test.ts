@@ -42,7 +42,20 @@ for (const id of ['short-dev', 'long-prod']) {
       const { code, output } = await checkMonitoring(copyOf(variant()));
       assert.equal(code, 0, output);
       assert.equal(output.match(/SUCCESS: \d+ rules found/g)?.length, 2, output);
-      assert.equal(output.match(/Unit Testing: .*\n\s+SUCCESS/g)?.length, 2, output);
+      const testFiles = fs.readdirSync(path.join(variant().dir, 'monitoring')).filter(file => file.endsWith('.test.yaml'));
+      assert.ok(testFiles.length >= 4, `monitoring/ has ${testFiles}`);
+      assert.equal(output.match(/Unit Testing: .*\n\s+SUCCESS/g)?.length, testFiles.length, output);
+    });
+
+    test('fail when an objective no longer matches its tests, naming the alert', async () => {
+      const dir = copyOf(variant());
+      const values = path.join(dir, 'charts', variant().app_name, 'values.yaml');
+      const text = fs.readFileSync(values, 'utf8');
+      assert.match(text, /^  availabilityObjective: 0\.995$/m);
+      fs.writeFileSync(values, text.replace(/^  availabilityObjective: 0\.995$/m, '  availabilityObjective: 0.999'));
+      const { code, output } = await checkMonitoring(dir);
+      assert.notEqual(code, 0, output);
+      assert.match(output, /alertname: DetailsErrorBudgetBurn, time: /);
     });
 
     test("fail when a threshold no longer matches its tests, naming the alert", async () => {
@@ -69,3 +82,19 @@ for (const id of ['short-dev', 'long-prod']) {
     });
   });
 }
+
+test('the coverage rule tells apart alerts of one name by their labels (an objective\'s fast and slow burn)', async () => {
+  const dir = copyOf(variants[0]);
+  const { untested } = await import(path.join(dir, 'scripts', 'check-monitoring.mjs'));
+  const rule = (burn: string) => ({ alert: 'Burn', expr: 'vector(1)', labels: { severity: 'warning', burn } });
+  const rules = JSON.stringify({ groups: [{ name: 'g', rules: [rule('fast'), rule('slow')] }] });
+  const cases = (burns: string[][]) => {
+    const file = path.join(dir, `cases-${burns.length}.test.yaml`);
+    const alert_rule_test = burns.map(fired => ({ eval_time: '1m', alertname: 'Burn', exp_alerts: fired.map(burn => ({ exp_labels: { severity: 'warning', burn } })) }));
+    fs.writeFileSync(file, JSON.stringify({ tests: [{ alert_rule_test }] }));
+    return [file];
+  };
+  assert.deepEqual(untested(rules, cases([['fast'], []])), ['Burn burn=slow: no test in which it fires']);
+  assert.deepEqual(untested(rules, cases([['fast', 'slow'], ['slow'], []])), []);
+  assert.deepEqual(untested(rules, cases([['fast', 'slow']])), ['Burn burn=fast: no test in which it does not fire', 'Burn burn=slow: no test in which it does not fire']);
+});

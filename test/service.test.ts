@@ -138,7 +138,7 @@ describe('the generated service (short-dev) under Node 24', { timeout: 15 * 60_0
   });
 
   // The rules as a Prometheus without the Operator gets them: the repository's own script, with helm.
-  step("every metric the chart's alert rules use is one the running service exposes, or a named Kubernetes one", ['the built service answers each endpoint and exits 0 on SIGTERM'], async () => {
+  step("every metric the chart's rules use is one the running service exposes, one they record, or a named Kubernetes one", ['the built service answers each endpoint and exits 0 on SIGTERM'], async () => {
     const parsePrometheus = createRequire(path.join(repo, 'package.json'))('parse-prometheus-text-format') as (text: string) => { name: string; type: string }[];
     const exposed = exposedSeries(parsePrometheus(metricsText));
     const withHelm = { ...env, PATH: `${path.dirname(helmBinary())}${path.delimiter}${env.PATH}` };
@@ -147,13 +147,22 @@ describe('the generated service (short-dev) under Node 24', { timeout: 15 * 60_0
     for (const environment of ['dev', 'prod']) {
       const rules = await run('node', ['scripts/prometheus-rules.mjs', environment], repo, withHelm);
       assert.equal(rules.code, 0, rules.output);
-      for (const rule of parseYaml(rules.output).groups.flatMap((group: { rules: { expr: string }[] }) => group.rules)) {
+      const all: { expr: string; record?: string }[] = parseYaml(rules.output).groups.flatMap((group: { rules: object[] }) => group.rules);
+      // Series the rules record themselves (the objectives' ratios) are inputs of later rules.
+      const recorded = new Set(all.flatMap(rule => rule.record ?? []));
+      for (const rule of all) {
         expressions++;
-        for (const name of metricNames(rule.expr)) if (!exposed.has(name) && !(name in EXTERNAL_METRICS)) unknown.push(`${environment}: ${name}`);
+        for (const name of metricNames(rule.expr)) if (!exposed.has(name) && !(name in EXTERNAL_METRICS) && !recorded.has(name)) unknown.push(`${environment}: ${name}`);
       }
     }
     assert.ok(expressions >= 16, `only ${expressions} rule expressions`);
     assert.deepEqual(unknown, []);
+
+    // The latency objective counts one bucket: the chart's schema offers exactly the service's bucket bounds.
+    const durations = parsePrometheus(metricsText).find(family => family.name === 'http_request_duration_seconds') as unknown as { metrics: { buckets: Record<string, string> }[] };
+    const bounds = Object.keys(durations.metrics[0].buckets).filter(le => le !== '+Inf').map(Number).sort((a, b) => a - b);
+    const schema = JSON.parse(fs.readFileSync(path.join(repo, 'charts', variant.app_name, 'values.schema.json'), 'utf8'));
+    assert.deepEqual(schema.properties.slos.properties.latencySeconds.enum, bounds, 'values.schema.json slos.latencySeconds vs the buckets of http_request_duration_seconds');
   });
 });
 

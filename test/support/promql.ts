@@ -27,6 +27,33 @@ export function selectors(expr: string): Selector[] {
   return found;
 }
 
+/**
+ * The comparisons of EXPR whose left side is a vector selector (`rate1h{...} > (14.4 * (1 - 0.995))`): its
+ * metric, and the number literals of the right side in order (`[14.4, 1, 0.995]`).
+ */
+export function comparisons(expr: string): { metric: string; numbers: number[] }[] {
+  const found: { metric: string; numbers: number[] }[] = [];
+  const cursor = parser.parse(expr).cursor();
+  do {
+    if (cursor.name !== 'BinaryExpr') continue;
+    const [left, operator, right] = [cursor.node.firstChild, cursor.node.firstChild?.nextSibling, cursor.node.lastChild];
+    if (left?.name !== 'VectorSelector' || !['Gtr', 'Gte', 'Lss', 'Lte'].includes(operator?.name ?? '') || !right) continue;
+    const identifier = left.getChild('Identifier')!;
+    found.push({ metric: expr.slice(identifier.from, identifier.to), numbers: numberLiterals(expr, right) });
+  } while (cursor.next());
+  return found;
+}
+
+/** The number literals of EXPR in order, or of the part of it that NODE spans (`vector(0.995)` → `[0.995]`). */
+export function numberLiterals(expr: string, node: { from: number; to: number } = { from: 0, to: expr.length }): number[] {
+  const numbers: number[] = [];
+  const cursor = parser.parse(expr).cursor();
+  do {
+    if (cursor.name === 'NumberDurationLiteral' && cursor.from >= node.from && cursor.to <= node.to) numbers.push(Number(expr.slice(cursor.from, cursor.to)));
+  } while (cursor.next());
+  return numbers;
+}
+
 /** Metric names of EXPR's vector selectors; throws when EXPR does not parse. */
 export function metricNames(expr: string): string[] {
   return [...new Set(selectors(expr).map(s => s.metric).filter(Boolean))];

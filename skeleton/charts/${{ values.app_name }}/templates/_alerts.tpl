@@ -1,11 +1,11 @@
 {{/*
-The service's Prometheus rule groups: the alerts the runbook describes, with thresholds from .Values.alerts.
+The service's alert rule group: the alerts the runbook describes, with thresholds from .Values.alerts.
 The PrometheusRule carries them; scripts/prometheus-rules.mjs prints them as a plain rules file. Series are
 selected by the labels the ServiceMonitor gives them (namespace, and job: the Service's name); kube_* series
 come from kube-state-metrics, container_* from the kubelet's cAdvisor. Probes are left out of the request
 ratios: readiness answers 503 on purpose while a pod shuts down.
 */}}
-{{- define "app.ruleGroups" -}}
+{{- define "app.alertGroups" -}}
 {{- $a := .Values.alerts -}}
 {{- $job := include "app.fullname" . -}}
 {{- $ns := .Release.Namespace -}}
@@ -98,8 +98,5 @@ ratios: readiness answers 503 on purpose while a pod shuts down.
     "summary" (printf "Prometheus has no scrape target for %s" $job)
     "description" "No target has been scraped for 15 minutes: none of this service's other alerts can fire."
     "runbook_url" (print $runbook "#metricsabsent"))) -}}
-groups:
-  - name: {{ $job }}.alerts
-    rules:
-      {{- toYaml $rules | nindent 6 }}
+{{- toYaml (list (dict "name" (printf "%s.alerts" $job) "rules" $rules)) }}
 {{- end }}
