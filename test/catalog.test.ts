@@ -9,6 +9,7 @@ import type { Entity } from '@backstage/catalog-model';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { repoRoot, runTemplate } from '../tools/backstage/run-template';
 import { useBackstage } from './support/backstage';
+import { only, renderChart } from './support/chart';
 import { entityProblems } from './support/entities';
 import { renderedVariants, type Variant } from './support/rendered';
 
@@ -48,6 +49,12 @@ describe('catalog entities, offline', () => {
       assert.equal(annotations['backstage.io/kubernetes-namespace'], application.spec.destination.namespace);
       assert.equal(`https://github.com/${annotations['github.com/project-slug']}.git`, application.spec.source.repoURL);
       assert.equal(annotations['backstage.io/source-template'], variant.values.source_template);
+
+      // The Grafana plugin's annotation selects the dashboard the chart ships, by its tag.
+      const chart = renderChart(variant);
+      const dashboard = JSON.parse(Object.values<string>(only(chart.objects[variant.app_env], 'ConfigMap').data)[0]);
+      const tag = /^tags @> '([^']+)'$/.exec(annotations['grafana/dashboard-selector'])?.[1];
+      assert.ok(tag && dashboard.tags.includes(tag), `grafana/dashboard-selector ${annotations['grafana/dashboard-selector']} vs the dashboard's tags ${dashboard.tags}`);
 
       const openapi = parseYaml(fs.readFileSync(path.join(variant.dir, 'openapi.yaml'), 'utf8'));
       const links = Object.fromEntries(component.metadata.links.map((l: any) => [l.title, l.url]));

@@ -17,8 +17,8 @@ import { SERVICE_CONTRACT as CONTRACT } from './support/service-contract';
 import { wiringProblems } from './support/wiring';
 
 const KINDS = {
-  dev: ['Deployment', 'Ingress', 'NetworkPolicy', 'Pod', 'Role', 'RoleBinding', 'Service', 'ServiceAccount'],
-  prod: ['Deployment', 'HorizontalPodAutoscaler', 'Ingress', 'NetworkPolicy', 'Pod', 'PodDisruptionBudget', 'PrometheusRule', 'Role', 'RoleBinding', 'Service', 'ServiceAccount', 'ServiceMonitor'],
+  dev: ['ConfigMap', 'Deployment', 'Ingress', 'NetworkPolicy', 'Pod', 'Role', 'RoleBinding', 'Service', 'ServiceAccount'],
+  prod: ['ConfigMap', 'Deployment', 'HorizontalPodAutoscaler', 'Ingress', 'NetworkPolicy', 'Pod', 'PodDisruptionBudget', 'PrometheusRule', 'Role', 'RoleBinding', 'Service', 'ServiceAccount', 'ServiceMonitor'],
 };
 
 let variants: Variant[];

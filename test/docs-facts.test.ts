@@ -6,6 +6,7 @@ import { ENVS, only, renderChart } from './support/chart';
 import * as docs from './support/docs-facts';
 import * as source from './support/docs-facts-source';
 import { describeEnvironment } from './support/environment';
+import { dashboardOf, panelQueries } from './support/grafana';
 import { comparisons, numberLiterals, selectors } from './support/promql';
 import { renderedVariants, type Variant } from './support/rendered';
 import type { KubeObject } from './support/kube';
@@ -121,23 +122,27 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
       }
     });
 
-    test('the alerting and recording rules and every metric the docs name use series the service exports, with their labels', async () => {
+    test('the rules, the dashboard\'s panels and every metric the docs name use series the service exports, with their labels', async () => {
       const series = await source.serviceSeries(variant().dir);
       const rules = ruleList(renderChart(variant()).optional);
       assert.ok(alertRules(renderChart(variant()).optional).some(rule => /http_requests_total/.test(rule.expr)), 'no alert on the request metrics');
       // A series the rules record has the labels the scrape gave its inputs and those the rule adds.
       for (const { record, labels = {} } of rules) if (record) series.set(record, [...(series.get(record) ?? []), ...Object.keys(labels)]);
-      const problems = rules.flatMap(rule =>
-        selectors(rule.expr).flatMap(({ metric, matchers }) => {
+      const queries = [
+        ...rules.map(rule => ({ what: rule.alert ?? rule.record!, expr: rule.expr })),
+        ...panelQueries(dashboardOf(objects(variant().app_env))).map(q => ({ what: `panel "${q.panel}"`, expr: q.expr })),
+      ];
+      const problems = queries.flatMap(({ what, expr }) =>
+        selectors(expr).flatMap(({ metric, matchers }) => {
           if (CLUSTER_SERIES.test(metric)) return [];
           const own = series.get(metric);
-          if (!own) return [`${rule.alert ?? rule.record}: ${metric} is not a series of the service`];
-          return matchers.map(m => m.label).filter(l => !own.includes(l) && !TARGET_LABELS.includes(l)).map(l => `${rule.alert ?? rule.record}: ${metric} has no label ${l}`);
+          if (!own) return [`${what}: ${metric} is not a series of the service`];
+          return matchers.map(m => m.label).filter(l => !own.includes(l) && !TARGET_LABELS.includes(l)).map(l => `${what}: ${metric} has no label ${l}`);
         }),
       );
       const named = docs.mentions(pages(), /`((?:http|nodejs|process)_\w+)`/g);
       problems.push(...where(named.filter(n => !series.has(n.value) && !series.has(`${n.value}_bucket`))).map(n => `${n} is not a series of the service`));
-      assert.deepEqual(problems, [], 'PrometheusRule expressions and metric names in the docs');
+      assert.deepEqual(problems, [], 'PrometheusRule and dashboard expressions, and metric names in the docs');
     });
 
     test('the objectives page states the objectives, latency threshold and burn windows the PrometheusRule has', () => {
@@ -180,7 +185,7 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
       assert.equal(example.line, stderr, 'runbook.md, CrashLoopBackOff');
     });
 
-    test('the runbook names the namespace, Deployment and service account the chart renders; the alerts select them', () => {
+    test('the runbook names the namespace, Deployment and service account the chart renders; the rules and the dashboard select them', () => {
       const runbook = page('runbook.md');
       const deployment = only(objects(variant().app_env), 'Deployment');
       const application = renderChart(variant()).application;
@@ -207,16 +212,20 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
         deployment: deployment.metadata.name,
         horizontalpodautoscaler: deployment.metadata.name,
       };
-      const selected = alertRules(renderChart(variant()).optional).flatMap(rule =>
-        selectors(rule.expr).flatMap(({ metric, matchers }) =>
-          matchers.filter(m => m.label in expected).map(m => `${rule.alert}: ${metric}{${m.label}${m.op}"${m.value}"}`)),
+      const queries = [
+        ...ruleList(renderChart(variant()).optional).map(rule => ({ what: rule.alert ?? rule.record!, expr: rule.expr })),
+        ...panelQueries(dashboardOf(objects(variant().app_env))).map(q => ({ what: `panel "${q.panel}"`, expr: q.expr })),
+      ];
+      const selected = queries.flatMap(({ what, expr }) =>
+        selectors(expr).flatMap(({ metric, matchers }) =>
+          matchers.filter(m => m.label in expected).map(m => `${what}: ${metric}{${m.label}${m.op}"${m.value}"}`)),
       );
-      assert.ok(selected.some(s => s.includes('{container=')) && selected.some(s => s.includes('{job=')), `the alerts select no container or job:\n${selected.join('\n')}`);
+      assert.ok(selected.some(s => s.includes('{container=')) && selected.some(s => s.includes('{job=')) && selected.some(s => s.startsWith('panel')), `no container, job or panel selected:\n${selected.join('\n')}`);
       const wrong = selected.filter(s => {
         const [, label, op, value] = /\{(\w+)(=~?|!=|!~)"(.*)"\}$/.exec(s)!;
         return op !== '=' || value !== expected[label];
       });
-      assert.deepEqual(wrong, [], `alert selectors that are not exactly ${JSON.stringify(expected)}`);
+      assert.deepEqual(wrong, [], `selectors that are not exactly ${JSON.stringify(expected)}`);
     });
 
     test('the runbook\'s fallbackReason values are ones the service produces', () => {

@@ -10,7 +10,9 @@ import { after, before, describe, test } from 'node:test';
 import { createRequire } from 'node:module';
 import { parse as parseYaml } from 'yaml';
 import { freeLoopbackPort } from '../tools/free-port';
+import { dashboardOf, panelQueries } from './support/grafana';
 import { helmBinary } from './support/helm';
+import { parseObjects } from './support/kube';
 import { node24Env, run } from './support/node24';
 import { EXTERNAL_METRICS, exposedSeries, metricNames } from './support/promql';
 import { renderedVariants, type Variant } from './support/rendered';
@@ -138,7 +140,7 @@ describe('the generated service (short-dev) under Node 24', { timeout: 15 * 60_0
   });
 
   // The rules as a Prometheus without the Operator gets them: the repository's own script, with helm.
-  step("every metric the chart's rules use is one the running service exposes, one they record, or a named Kubernetes one", ['the built service answers each endpoint and exits 0 on SIGTERM'], async () => {
+  step("every metric the chart's rules and dashboard use is one the running service exposes, one the rules record, or a named Kubernetes one", ['the built service answers each endpoint and exits 0 on SIGTERM'], async () => {
     const parsePrometheus = createRequire(path.join(repo, 'package.json'))('parse-prometheus-text-format') as (text: string) => { name: string; type: string }[];
     const exposed = exposedSeries(parsePrometheus(metricsText));
     const withHelm = { ...env, PATH: `${path.dirname(helmBinary())}${path.delimiter}${env.PATH}` };
@@ -150,12 +152,16 @@ describe('the generated service (short-dev) under Node 24', { timeout: 15 * 60_0
       const all: { expr: string; record?: string }[] = parseYaml(rules.output).groups.flatMap((group: { rules: object[] }) => group.rules);
       // Series the rules record themselves (the objectives' ratios) are inputs of later rules.
       const recorded = new Set(all.flatMap(rule => rule.record ?? []));
-      for (const rule of all) {
+      // The dashboard as Grafana's sidecar gets it, its variables resolved.
+      const chart = await run(helmBinary(), ['template', 'service', path.join('charts', variant.app_name), '-f', path.join('charts', variant.app_name, `values-${environment}.yaml`), '--show-only', 'templates/dashboard.yaml'], repo, env);
+      assert.equal(chart.code, 0, chart.output);
+      const queries = [...all.map(rule => ({ what: rule.record ?? 'alert', expr: rule.expr })), ...panelQueries(dashboardOf(parseObjects(chart.output))).map(q => ({ what: `panel "${q.panel}"`, expr: q.expr }))];
+      for (const { what, expr } of queries) {
         expressions++;
-        for (const name of metricNames(rule.expr)) if (!exposed.has(name) && !(name in EXTERNAL_METRICS) && !recorded.has(name)) unknown.push(`${environment}: ${name}`);
+        for (const name of metricNames(expr)) if (!exposed.has(name) && !(name in EXTERNAL_METRICS) && !recorded.has(name)) unknown.push(`${environment}, ${what}: ${name}`);
       }
     }
-    assert.ok(expressions >= 16, `only ${expressions} rule expressions`);
+    assert.ok(expressions >= 60, `only ${expressions} rule and panel expressions`);
     assert.deepEqual(unknown, []);
 
     // The latency objective counts one bucket: the chart's schema offers exactly the service's bucket bounds.

@@ -15,7 +15,7 @@ const tests = path.join(root, 'monitoring');
 // The tests' own names, so that they read the same in every repository made from the template.
 const TEST_NAMES = {
   release: 'service',
-  set: ['nameOverride=service', 'fullnameOverride=service', 'alerts.labels.owner=group:default/team', 'alerts.runbookUrl=https://backstage.test/runbook/'],
+  set: ['nameOverride=service', 'fullnameOverride=service', 'alerts.labels.owner=group:default/team', 'alerts.labels.service=service', 'alerts.runbookUrl=https://backstage.test/runbook/'],
 };
 const PROMTOOL = "the Prometheus release's tarball has it (https://prometheus.io/download/); Debian and Ubuntu: apt-get install prometheus";
 

@@ -11,7 +11,7 @@ import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
-import { Pod, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { ConfigMap, Pod, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { parseAllDocuments } from 'yaml';
 
 export interface KubeObject {
@@ -22,7 +22,7 @@ export interface KubeObject {
 }
 
 const MODELS: Record<string, { prototype: { validate(): void } }> = Object.fromEntries(
-  [Deployment, HorizontalPodAutoscaler, Ingress, NetworkPolicy, PodDisruptionBudget, Role, RoleBinding, Pod, Service, ServiceAccount, Application, PrometheusRule, ServiceMonitor].map(
+  [ConfigMap, Deployment, HorizontalPodAutoscaler, Ingress, NetworkPolicy, PodDisruptionBudget, Role, RoleBinding, Pod, Service, ServiceAccount, Application, PrometheusRule, ServiceMonitor].map(
     model => [`${model.apiVersion}/${model.kind}`, model],
   ),
 );

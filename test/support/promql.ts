@@ -60,7 +60,7 @@ export function metricNames(expr: string): string[] {
 }
 
 /**
- * Metrics the service's rules may use without the service exposing them, each named for its source:
+ * Metrics the chart's rules and dashboard may use without the service exposing them, each named for its source:
  * kube-state-metrics and the kubelet's cAdvisor, which every Prometheus on Kubernetes scrapes, and
  * Prometheus' own `up`.
  */
@@ -71,7 +71,9 @@ export const EXTERNAL_METRICS: Record<string, string> = {
   kube_pod_container_resource_limits: 'kube-state-metrics',
   kube_horizontalpodautoscaler_status_current_replicas: 'kube-state-metrics',
   kube_horizontalpodautoscaler_spec_max_replicas: 'kube-state-metrics',
+  kube_pod_container_resource_requests: 'kube-state-metrics',
   container_memory_working_set_bytes: 'cAdvisor (kubelet)',
+  container_cpu_usage_seconds_total: 'cAdvisor (kubelet)',
 };
 
 /** The series names a scrape of the exposition TEXT can hold: each family, and a histogram's or summary's parts. */
