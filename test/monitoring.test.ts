@@ -47,27 +47,23 @@ for (const id of ['short-dev', 'long-prod']) {
       assert.equal(output.match(/Unit Testing: .*\n\s+SUCCESS/g)?.length, testFiles.length, output);
     });
 
-    test('fail when an objective no longer matches its tests, naming the alert', async () => {
-      const dir = copyOf(variant());
-      const values = path.join(dir, 'charts', variant().app_name, 'values.yaml');
-      const text = fs.readFileSync(values, 'utf8');
-      assert.match(text, /^  availabilityObjective: 0\.995$/m);
-      fs.writeFileSync(values, text.replace(/^  availabilityObjective: 0\.995$/m, '  availabilityObjective: 0.999'));
-      const { code, output } = await checkMonitoring(dir);
-      assert.notEqual(code, 0, output);
-      assert.match(output, /alertname: DetailsErrorBudgetBurn, time: /);
-    });
-
-    test("fail when a threshold no longer matches its tests, naming the alert", async () => {
-      const dir = copyOf(variant());
-      const values = path.join(dir, 'charts', variant().app_name, 'values.yaml');
-      const text = fs.readFileSync(values, 'utf8');
-      assert.match(text, /^  errorRatio: 0\.05$/m);
-      fs.writeFileSync(values, text.replace(/^  errorRatio: 0\.05$/m, '  errorRatio: 0.07'));
-      const { code, output } = await checkMonitoring(dir);
-      assert.notEqual(code, 0, output);
-      assert.match(output, /alertname: HighErrorRate, time: 25m/);
-    });
+    // A value moved in values.yaml, and the alert whose tests must then fail.
+    const moves = [
+      { what: 'a threshold', line: /^  errorRatio: 0\.05$/m, to: '  errorRatio: 0.07', failing: /alertname: HighErrorRate, time: 25m/ },
+      { what: 'an objective', line: /^  availabilityObjective: 0\.995$/m, to: '  availabilityObjective: 0.999', failing: /alertname: DetailsErrorBudgetBurn, time: / },
+    ];
+    for (const { what, line, to, failing } of moves) {
+      test(`fail when ${what} no longer matches its tests, naming the alert`, async () => {
+        const dir = copyOf(variant());
+        const values = path.join(dir, 'charts', variant().app_name, 'values.yaml');
+        const text = fs.readFileSync(values, 'utf8');
+        assert.match(text, line);
+        fs.writeFileSync(values, text.replace(line, to));
+        const { code, output } = await checkMonitoring(dir);
+        assert.notEqual(code, 0, output);
+        assert.match(output, failing);
+      });
+    }
 
     test('fail when an alert has no test in which it stays silent', async () => {
       const dir = copyOf(variant());
