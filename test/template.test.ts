@@ -45,10 +45,11 @@ describe('template.yaml, offline', () => {
     for (const id of referenced) assert.ok(ids.includes(id), `output refers to unknown step ${id}`);
   });
 
-  test('passes its own entity ref to the skeleton (for backstage.io/source-template)', () => {
+  test('passes its own entity ref and release to the skeleton (for backstage.io/source-template and template-version)', () => {
     const fetch = steps.find(s => s.action === 'fetch:template')!;
     assert.equal(fetch.input.values.source_template, stringifyEntityRef(template));
     assert.equal(stringifyEntityRef(template), TEMPLATE_REF);
+    assert.equal(fetch.input.values.template_version, template.metadata.annotations?.['backstage.io/template-version'], 'template_version vs the annotation');
   });
 
   test('gives every form field a title and a description, and every required field exists', () => {

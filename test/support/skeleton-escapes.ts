@@ -7,8 +7,11 @@
 //   whose form rules admit nothing but letters, digits and `._:/?=&-` (the property tests prove that too).
 import nunjucks from 'nunjucks';
 
-/** The fetch:template values a user types freely; every other value is an identifier. */
-export const FREE_TEXT_VALUES = ['description'];
+/**
+ * The fetch:template values a user types freely (form_answers holds the form's answers, the description among
+ * them); every other value is an identifier.
+ */
+export const FREE_TEXT_VALUES = ['description', 'form_answers'];
 
 /** What an identifier may hold: the form's rules admit nothing else (the property tests check every render). */
 export const IDENTIFIER = /^[A-Za-z0-9._:/?=&-]*$/;
