@@ -7,12 +7,10 @@ import * as docs from './support/docs-facts';
 import * as source from './support/docs-facts-source';
 import { describeEnvironment } from './support/environment';
 import { dashboardOf, panelQueries } from './support/grafana';
-import { comparisons, numberLiterals, selectors } from './support/promql';
+import { comparisons, EXTERNAL_METRICS, numberLiterals, selectors } from './support/promql';
 import { renderedVariants, type Variant } from './support/rendered';
 import type { KubeObject } from './support/kube';
 
-/** Series that come from the cluster, not the service: Prometheus' own `up`, kube-state-metrics, cAdvisor. */
-const CLUSTER_SERIES = /^(up|kube_\w+|container_\w+)$/;
 /** Labels the scrape adds to every series of the service. */
 const TARGET_LABELS = ['namespace', 'pod', 'container', 'job', 'instance'];
 
@@ -42,6 +40,11 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
     const page = (name: string) => pages()[name] ?? assert.fail(`docs/${name} is missing`);
     const objects = (env: (typeof ENVS)[number]) => renderChart(variant()).objects[env];
     const container = (env: (typeof ENVS)[number]) => only(objects(env), 'Deployment').spec.template.spec.containers[0];
+    /** Every PromQL expression the chart ships: its rules (alerts on) and its dashboard's panels. */
+    const chartQueries = () => [
+      ...ruleList(renderChart(variant()).optional).map(rule => ({ what: rule.alert ?? rule.record!, expr: rule.expr })),
+      ...panelQueries(dashboardOf(objects(variant().app_env))).map(q => ({ what: `panel "${q.panel}"`, expr: q.expr })),
+    ];
 
     test('the Scaling table: pods, CPU target, requests and limits of each environment', () => {
       for (const env of ENVS) {
@@ -128,13 +131,9 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
       assert.ok(alertRules(renderChart(variant()).optional).some(rule => /http_requests_total/.test(rule.expr)), 'no alert on the request metrics');
       // A series the rules record has the labels the scrape gave its inputs and those the rule adds.
       for (const { record, labels = {} } of rules) if (record) series.set(record, [...(series.get(record) ?? []), ...Object.keys(labels)]);
-      const queries = [
-        ...rules.map(rule => ({ what: rule.alert ?? rule.record!, expr: rule.expr })),
-        ...panelQueries(dashboardOf(objects(variant().app_env))).map(q => ({ what: `panel "${q.panel}"`, expr: q.expr })),
-      ];
-      const problems = queries.flatMap(({ what, expr }) =>
+      const problems = chartQueries().flatMap(({ what, expr }) =>
         selectors(expr).flatMap(({ metric, matchers }) => {
-          if (CLUSTER_SERIES.test(metric)) return [];
+          if (metric in EXTERNAL_METRICS) return [];
           const own = series.get(metric);
           if (!own) return [`${what}: ${metric} is not a series of the service`];
           return matchers.map(m => m.label).filter(l => !own.includes(l) && !TARGET_LABELS.includes(l)).map(l => `${what}: ${metric} has no label ${l}`);
@@ -212,11 +211,7 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
         deployment: deployment.metadata.name,
         horizontalpodautoscaler: deployment.metadata.name,
       };
-      const queries = [
-        ...ruleList(renderChart(variant()).optional).map(rule => ({ what: rule.alert ?? rule.record!, expr: rule.expr })),
-        ...panelQueries(dashboardOf(objects(variant().app_env))).map(q => ({ what: `panel "${q.panel}"`, expr: q.expr })),
-      ];
-      const selected = queries.flatMap(({ what, expr }) =>
+      const selected = chartQueries().flatMap(({ what, expr }) =>
         selectors(expr).flatMap(({ metric, matchers }) =>
           matchers.filter(m => m.label in expected).map(m => `${what}: ${metric}{${m.label}${m.op}"${m.value}"}`)),
       );
