@@ -1,5 +1,5 @@
 // npm test's own runner settings: with --test-force-exit, a file's last results can be lost on their way
-// to the runner (nodejs/node#64833); test/support/complete-results.ts must make every one arrive.
+// to the runner (nodejs/node#64833); test/support/complete-results.mjs must make every one arrive.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';

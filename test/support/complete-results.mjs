@@ -10,7 +10,7 @@ const DRAIN_LIMIT_MS = 15_000;
 
 if (process.env.NODE_TEST_CONTEXT?.startsWith('child')) {
   const exit = process.exit.bind(process);
-  process.exit = ((code?: number | string | null) => {
+  process.exit = code => {
     if (process.stdout.writableLength === 0) return exit(code);
     const started = Date.now();
     const poll = setInterval(() => {
@@ -22,6 +22,19 @@ if (process.env.NODE_TEST_CONTEXT?.startsWith('child')) {
       }
       exit(code);
     }, 5);
-    return undefined as never;
-  }) as typeof process.exit;
+    return undefined;
+  };
+} else {
+  // The runner itself. It is plain JavaScript so that the runner transforms no TypeScript: tsx would start
+  // esbuild's service there, for no test. An error the runner catches after its summary sets exit code 1
+  // without a word (its diagnostic comes too late to be reported), so say what it was.
+  for (const event of ['uncaughtException', 'unhandledRejection']) {
+    process.on(event, error => {
+      process.stderr.write(`npm test's runner: ${event}: ${error?.stack ?? error}\n`);
+      process.exitCode = 1;
+    });
+  }
+  process.on('exit', code => {
+    if (code) process.stderr.write(`npm test's runner exits with code ${code}\n`);
+  });
 }
