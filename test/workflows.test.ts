@@ -20,7 +20,7 @@ import { loadWorkflow, runBlocks, steps, workflowFiles, type Workflow } from './
 const VARIANT_IDS = ['short-dev', 'short-prod', 'long-dev', 'long-prod'];
 const TEMPLATE_REPO = 'the template repository';
 const EXPECTED_FILES: Record<string, string[]> = {
-  variant: ['.github/workflows/ci.yaml', '.github/workflows/delivery.yaml'],
+  variant: ['.github/workflows/ci.yaml', '.github/workflows/delivery.yaml', '.github/workflows/template-upgrade.yaml'],
   [TEMPLATE_REPO]: ['.github/workflows/ci.yaml'],
 };
 

@@ -24,11 +24,20 @@ export function topLevelPermissions(workflow: Workflow): string[] {
     : [`${workflow.file}: top-level permissions are ${JSON.stringify(permissions)}, not { contents: read }`];
 }
 
-/** A job that pushes with git has `contents: write`; no other job has any write permission. */
+/**
+ * A job that pushes with git has `contents: write` for GITHUB_TOKEN, or checks out with a token of its own
+ * (a secret) and then grants GITHUB_TOKEN nothing to write; no other job has any write permission.
+ */
 export function writeOnlyWherePushing(workflow: Workflow): string[] {
   const pushing = new Set(runBlocks(workflow).filter(b => /\bgit\s+push\b/.test(b.script)).map(b => b.job));
   return Object.entries(workflow.jobs).flatMap(([name, job]) => {
     const permissions = job.permissions as Record<string, string> | undefined;
+    const ownToken = (job.steps ?? []).some(
+      step => step.uses?.startsWith('actions/checkout@') && /^\$\{\{ secrets\.(?!GITHUB_TOKEN\b)\w+ \}\}$/.test(String(step.with?.token ?? '')),
+    );
+    if (pushing.has(name) && ownToken) {
+      return grantsWrite(permissions) ? [`${workflow.file}: job ${name} pushes with its own token yet grants GITHUB_TOKEN ${JSON.stringify(permissions)}`] : [];
+    }
     if (pushing.has(name) && permissions?.contents !== 'write') {
       return [`${workflow.file}: job ${name} runs git push without permissions: contents: write`];
     }

@@ -20,7 +20,7 @@ const list = (lines: string[]) => lines.map(line => `- ${line}`).join('\n');
 export function upgradeMessage({ template, from, to, changes, merge, answers, changelog }: MessageFacts): string {
   const sections = [
     `Upgrade to ${template} ${to.version} (from ${from.version})`,
-    `Releases ${from.version} (template commit ${from.commit.slice(0, 12)}) and ${to.version} (${to.commit.slice(0, 12)}) ` +
+    `Releases ${from.version} (template commit ${from.commit.slice(0, 12)}) and ${to.version} (${to.commit}) ` +
       'rendered by the scaffolder with the answers in .template-answers.yaml; the difference merged into this ' +
       'repository by git merge-tree (base: the old render, ours: this repository, theirs: the new render).',
   ];

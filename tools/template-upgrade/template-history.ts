@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { readReleases, templateContent } from '../template-release';
+import { templateContent, type Release } from '../template-release';
 import { git } from './git';
 
 /** What the template is made of: enough to render it and to read its releases. */
@@ -21,28 +21,26 @@ export function extractTemplate(templateDir: string, ref: string, dest: string):
   execFileSync('tar', ['-x', '-C', dest], { input: archive });
 }
 
-/** The first commit, on the history of HEAD, whose releases.json holds VERSION. */
-export function releaseCommit(templateDir: string, version: string): string {
+/**
+ * Writes RELEASE of the template to DEST and returns the commit it came from: the first commit of
+ * TEMPLATE_DIR's history whose releases.json records RELEASE as it is recorded now (a release recorded again
+ * before it was published has older commits with other content) and whose files have its fingerprint.
+ */
+export function extractRelease(templateDir: string, release: Release, dest: string): string {
   const commits = git(templateDir, ['log', '--reverse', '--format=%H', 'HEAD', '--', 'releases.json']).split('\n').filter(Boolean);
   for (const commit of commits) {
-    const { releases } = JSON.parse(git(templateDir, ['show', `${commit}:releases.json`]));
-    if (releases.some((r: { version: string }) => r.version === version)) return commit;
+    const { releases } = JSON.parse(git(templateDir, ['show', `${commit}:releases.json`])) as { releases: Release[] };
+    if (!releases.some(r => r.version === release.version && r.content === release.content)) continue;
+    fs.rmSync(dest, { recursive: true, force: true });
+    extractTemplate(templateDir, commit, dest);
+    if (templateContent(dest) === release.content) return commit;
   }
-  throw new Error(`release ${version} is in no commit of the template repository ${templateDir} (is it a full clone? fetch-depth: 0)`);
+  throw new Error(
+    `release ${release.version} (${release.content}) is in no commit of the template repository ${templateDir}: is it a full clone (fetch-depth: 0)?`,
+  );
 }
 
-/** Writes release VERSION of the template to DEST; returns the commit it came from. */
-export function extractRelease(templateDir: string, version: string, dest: string): string {
-  const commit = releaseCommit(templateDir, version);
-  extractTemplate(templateDir, commit, dest);
-  const release = readReleases(dest).find(r => r.version === version)!;
-  if (templateContent(dest) !== release.content) {
-    throw new Error(`commit ${commit.slice(0, 12)} recorded release ${version}, but its skeleton/ and form differ from what the release recorded`);
-  }
-  return commit;
-}
-
-/** CHANGELOG.md's sections for the versions after FROM up to TO, newest first. */
+/** CHANGELOG.md's sections of the versions IS_NEWER accepts, as written (newest first). */
 export function changelogBetween(dir: string, isNewer: (version: string) => boolean): string {
   const text = fs.readFileSync(path.join(dir, 'CHANGELOG.md'), 'utf8');
   const sections = text.split(/^(?=## )/m).filter(section => section.startsWith('## '));

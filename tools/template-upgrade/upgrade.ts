@@ -9,7 +9,7 @@ import semver from 'semver';
 import type { BackstageApi } from '../backstage/api';
 import { dryRun, templateSource } from '../backstage/dry-run';
 import { formErrors } from '../backstage/form-errors';
-import { releaseProblems, templateVersion } from '../template-release';
+import { readReleases, releaseProblems, templateVersion } from '../template-release';
 import { ANSWERS_FILE, answersFor, readRecorded } from './answers';
 import { commitTree, git, mergeTrees, treeChanges, uncommitted, writeTree, type Change } from './git';
 import { changelogBetween, extractRelease, extractTemplate } from './template-history';
@@ -50,8 +50,10 @@ export async function upgradeRepository(options: UpgradeOptions): Promise<Upgrad
     if (version === recorded.version) return { outcome: 'current', version };
     if (semver.lt(version, recorded.version)) throw new UpgradeRefused(`the repository is at ${recorded.version}; ${version} is older`);
 
+    const release = readReleases(target).find(r => r.version === recorded.version);
+    if (!release) throw new UpgradeRefused(`${ANSWERS_FILE} records release ${recorded.version}, which the template's releases.json does not have`);
     const oldDir = path.join(scratch, 'old');
-    const fromCommit = extractRelease(templateDir, recorded.version, oldDir);
+    const fromCommit = extractRelease(templateDir, release, oldDir);
     const [oldSource, newSource] = [templateSource(oldDir), templateSource(target)];
     const ref = stringifyEntityRef({ kind: 'Template', namespace: newSource.template.metadata.namespace, name: newSource.template.metadata.name });
     if (recorded.template && stringifyEntityRef(parseEntityRef(recorded.template)) !== ref) {
@@ -79,11 +81,12 @@ export async function upgradeRepository(options: UpgradeOptions): Promise<Upgrad
     const trees = { base: writeTree(repoDir, base.rendered), ours: git(repoDir, ['rev-parse', 'HEAD^{tree}']), theirs: writeTree(repoDir, theirs.rendered) };
     const merge = mergeTrees(repoDir, trees, { ours: 'this-repository', theirs: `template-${version}` });
     const changes = treeChanges(repoDir, trees.base, trees.theirs);
-    const toCommit = options.to ? git(templateDir, ['rev-parse', `${options.to}^{commit}`]) : git(templateDir, ['rev-parse', 'HEAD']);
+    const toCommit = git(templateDir, ['rev-parse', `${options.to ?? 'HEAD'}^{commit}`]).slice(0, 12);
+    const edited = !options.to && git(templateDir, ['status', '--porcelain', '--', 'template.yaml', 'skeleton', 'releases.json', 'CHANGELOG.md']);
     const message = upgradeMessage({
       template: ref,
       from: { version: recorded.version, commit: fromCommit },
-      to: { version, commit: toCommit },
+      to: { version, commit: edited ? `${toCommit} with uncommitted changes` : toCommit },
       changes,
       merge,
       answers,
