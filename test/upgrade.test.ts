@@ -1,0 +1,213 @@
+// Upgrading a repository made from release N of the template to release N+1 (test/support/template-versions.ts:
+// one file changed, one new, one deleted, one renamed, a new form field with a default), through the real
+// scaffolder and git: what the team changed is kept, what the template changed arrives, a conflict is
+// marked and listed, a second run changes nothing, and the generated repository still passes its checks.
+// Then the generated Template upgrade workflow's script, run as the workflow runs it.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { before, describe, test } from 'node:test';
+import { parse as parseYaml } from 'yaml';
+import { dryRun, templateSource } from '../tools/backstage/dry-run';
+import { readRecorded } from '../tools/template-upgrade/answers';
+import { UpgradeRefused, upgradeRepository, type UpgradeOptions } from '../tools/template-upgrade/upgrade';
+import { useBackstage } from './support/backstage';
+import { helm } from './support/helm';
+import { node24Env, run } from './support/node24';
+import { listFiles, renderedVariants, type Variant } from './support/rendered';
+import { git, IDENTITY, NEXT, releaseNext, templateRepository } from './support/template-versions';
+import { upgradeOrigin } from './support/upgrade-workflow';
+import { loadWorkflow, runBlocks } from './support/workflows';
+
+Object.assign(process.env, IDENTITY); // the upgrade commit's author, as a developer's git config would give it
+
+const TEAM_NOTE = '\nNotes of the team that owns this service.\n';
+/** A line of the Dockerfile the template leaves alone in N+1, a few lines above the one it changes. */
+const DOCKERFILE_QUIET_LINE = "# The base image's `node` user, by number so Kubernetes can verify runAsNonRoot.";
+
+let variant: Variant;
+let templateDir: string;
+let nextCommit: string;
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'upgrade-test-'));
+
+before(async () => {
+  variant = (await renderedVariants()).find(v => v.id === 'long-prod')!;
+  templateDir = templateRepository();
+  nextCommit = releaseNext(templateDir);
+});
+
+/** A copy of the generated repository with the team's commit on top (none when CHANGE is absent). */
+function teamRepository(name: string, change?: (file: (relative: string) => string) => void): string {
+  const dir = path.join(work, name);
+  fs.cpSync(variant.dir, dir, { recursive: true, filter: source => path.basename(source) !== 'node_modules' });
+  if (change) {
+    change(relative => path.join(dir, relative));
+    git(dir, 'add', '--all');
+    git(dir, 'commit', '--quiet', '--message', 'The team changes things');
+  }
+  return dir;
+}
+
+const edit = (file: string, from: string, to: string) => {
+  const text = fs.readFileSync(file, 'utf8');
+  assert.ok(text.includes(from), `${file} has no "${from}"`);
+  fs.writeFileSync(file, text.replace(from, to));
+};
+const read = (dir: string, file: string) => fs.readFileSync(path.join(dir, file), 'utf8');
+
+describe(`npm run upgrade: release N to N+1, through the scaffolder and git`, () => {
+  const backstage = useBackstage();
+  const upgrade = (repoDir: string, options: Partial<UpgradeOptions> = {}) =>
+    upgradeRepository({ api: backstage().api, templateDir, repoDir, ...options });
+  let clean: string;
+
+  test('an untouched repository becomes exactly what release N+1 renders from its answers', async () => {
+    const repo = teamRepository('untouched');
+    const result = await upgrade(repo);
+    assert.equal(result.outcome, 'prepared');
+    const answers = { ...readRecorded(variant.dir).answers, [NEXT.field.name]: NEXT.field.default };
+    const fresh = await dryRun(backstage().api, templateSource(templateDir), answers);
+    assert.equal(fresh.verdict, 'accepted');
+    if (fresh.verdict !== 'accepted') return;
+    assert.deepEqual(listFiles(repo), [...fresh.files.keys()].sort());
+    for (const [file, text] of fresh.files) assert.equal(read(repo, file), text, file);
+  });
+
+  test("the team's changes are kept and the template's arrive: a changed, new, deleted and renamed file, a new field", async () => {
+    clean = teamRepository('clean', file => {
+      edit(file('Dockerfile'), DOCKERFILE_QUIET_LINE, '# The node user (uid 1000), by number: runAsNonRoot verifies it.');
+      fs.appendFileSync(file('README.md'), TEAM_NOTE);
+      fs.writeFileSync(file('docs/team.md'), '# The team\n');
+      fs.appendFileSync(file(NEXT.renamed.from), TEAM_NOTE);
+    });
+    const teamCommit = git(clean, 'rev-parse', 'HEAD');
+    const result = await upgrade(clean);
+    assert.equal(result.outcome, 'prepared');
+    assert.equal(git(clean, 'branch', '--show-current'), `template-upgrade/${NEXT.version}`);
+    assert.equal(git(clean, 'rev-parse', 'HEAD^'), teamCommit, 'one commit on top of the team\'s');
+    assert.equal(git(clean, 'status', '--porcelain'), '');
+    assert.deepEqual(result.conflicts, []);
+
+    const dockerfile = read(clean, 'Dockerfile');
+    assert.ok(dockerfile.includes(NEXT.changed.to), "the template's change");
+    assert.ok(dockerfile.includes('# The node user (uid 1000)'), "the team's change");
+    assert.ok(read(clean, 'README.md').endsWith(TEAM_NOTE), 'a file only the team changed');
+    assert.equal(read(clean, 'docs/team.md'), '# The team\n', 'a file the team added');
+    assert.match(read(clean, NEXT.added), new RegExp(NEXT.field.default.replace('.', '\\.')), 'the new file, with the new field\'s default');
+    assert.ok(!fs.existsSync(path.join(clean, NEXT.deleted)), 'the deleted file');
+    assert.ok(!fs.existsSync(path.join(clean, NEXT.renamed.from)));
+    assert.ok(read(clean, NEXT.renamed.to).endsWith(TEAM_NOTE), "the renamed file, with the team's change");
+
+    const recorded = parseYaml(read(clean, '.template-answers.yaml'));
+    assert.equal(recorded.version, NEXT.version);
+    assert.equal(recorded.answers[NEXT.field.name], NEXT.field.default);
+    assert.deepEqual(result.defaulted, [{ name: NEXT.field.name, value: NEXT.field.default }]);
+
+    const message = git(clean, 'log', '-1', '--format=%B');
+    for (const line of [
+      `changed: ${NEXT.changed.path}`,
+      `added: ${NEXT.added}`,
+      `deleted: ${NEXT.deleted}`,
+      `renamed: ${NEXT.renamed.from} -> ${NEXT.renamed.to}`,
+      `${NEXT.field.name}: "${NEXT.field.default}"`,
+      `Template-Upgrade: ${readRecorded(variant.dir).version} -> ${NEXT.version}`,
+    ]) {
+      assert.ok(message.includes(line), `the commit message lists "${line}":\n${message}`);
+    }
+    assert.doesNotMatch(message, /Conflicts/);
+  });
+
+  test('a conflict is left marked as git marks it and listed, never resolved either way', async () => {
+    const repo = teamRepository('conflict', file => {
+      edit(file('Dockerfile'), NEXT.changed.line, 'ENV NODE_ENV=production PORT=8080 TZ=UTC');
+      fs.appendFileSync(file(NEXT.deleted), TEAM_NOTE);
+    });
+    const result = await upgrade(repo, { to: nextCommit });
+    assert.equal(result.outcome, 'prepared');
+    assert.deepEqual(result.conflicts, ['Dockerfile', NEXT.deleted]);
+    assert.ok(
+      read(repo, 'Dockerfile').includes(
+        ['<<<<<<< template-upgrade/this-repository', 'ENV NODE_ENV=production PORT=8080 TZ=UTC', '=======', NEXT.changed.to, `>>>>>>> template-upgrade/template-${NEXT.version}`].join('\n'),
+      ),
+      read(repo, 'Dockerfile'),
+    );
+    assert.ok(read(repo, NEXT.deleted).endsWith(TEAM_NOTE), 'the file the team changed and the template deleted stays, as the team left it');
+    const message = git(repo, 'log', '-1', '--format=%B');
+    assert.match(message, /CONFLICT \(content\): Merge conflict in Dockerfile/);
+    assert.match(message, new RegExp(`CONFLICT \\(modify/delete\\): ${NEXT.deleted} deleted in template-upgrade/template-${NEXT.version}`));
+  });
+
+  test('running it twice is a no-op; uncommitted changes are refused and nothing moves', async () => {
+    assert.deepEqual(await upgrade(clean), { outcome: 'current', version: NEXT.version });
+    const branch = `template-upgrade/${NEXT.version}`;
+    const prepared = git(clean, 'rev-parse', branch);
+    git(clean, 'checkout', '--quiet', 'HEAD^');
+    const again = await upgrade(clean);
+    assert.equal(again.outcome, 'prepared-before');
+    assert.equal(git(clean, 'rev-parse', branch), prepared, 'the branch is as the first run left it');
+
+    const dirty = teamRepository('dirty');
+    fs.appendFileSync(path.join(dirty, 'README.md'), TEAM_NOTE);
+    const head = git(dirty, 'rev-parse', 'HEAD');
+    await assert.rejects(upgrade(dirty), (error: Error) => error instanceof UpgradeRefused && /uncommitted changes/.test(error.message) && /README\.md/.test(error.message));
+    assert.equal(git(dirty, 'rev-parse', 'HEAD'), head);
+    assert.equal(git(dirty, 'branch', '--list', 'template-upgrade/*'), '');
+  });
+
+  test('the upgraded repository passes its own checks: npm ci, lint, tests, helm lint', { timeout: 10 * 60_000 }, async () => {
+    assert.ok(clean, 'the clean upgrade ran');
+    git(clean, 'checkout', '--quiet', `template-upgrade/${NEXT.version}`);
+    const env = node24Env();
+    for (const args of [['ci', '--no-audit', '--no-fund'], ['run', 'lint'], ['test']]) {
+      const { code, output } = await run('npm', args, clean, env);
+      assert.equal(code, 0, `npm ${args.join(' ')}:\n${output.slice(-4000)}`);
+    }
+    const chart = path.join(clean, 'charts', variant.app_name);
+    for (const values of ['values-dev.yaml', 'values-prod.yaml']) {
+      const result = helm(['lint', '--strict', '.', '-f', values], chart);
+      assert.equal(result.status, 0, result.output);
+    }
+  });
+});
+
+describe('the Template upgrade workflow, its script run as the workflow runs it', () => {
+  test('pushes the branch and opens one pull request listing the conflicts; updates it; never pushes over a person', () => {
+    const repo = teamRepository('workflow', file => edit(file('Dockerfile'), NEXT.changed.line, 'ENV NODE_ENV=production PORT=8080 TZ=UTC'));
+    const workflow = loadWorkflow(repo, '.github/workflows/template-upgrade.yaml');
+    const step = runBlocks(workflow).find(block => /npm --prefix "\$TEMPLATE_DIR" run --silent upgrade/.test(block.script));
+    assert.ok(step, 'the step that runs npm run upgrade');
+    const origin = upgradeOrigin(repo, templateDir);
+    const main = origin.git('rev-parse', 'main');
+
+    const first = origin.run(step.script);
+    assert.equal(first.status, 0, first.output);
+    const pushed = origin.git('rev-parse', 'template-upgrade');
+    assert.equal(origin.git('rev-parse', 'template-upgrade^'), main);
+    assert.equal(origin.git('rev-parse', 'main'), main, 'main is not touched');
+    assert.deepEqual(first.gh.map(call => call.args.slice(0, 2).join(' ')), ['pr list', 'pr create']);
+    const create = first.gh[1];
+    assert.ok(create.args.includes(`Upgrade to template:default/koa-service ${NEXT.version} (from ${readRecorded(repo).version})`), create.args.join(' '));
+    assert.match(create.body!, /Conflicts: 1 file[\s\S]*CONFLICT \(content\): Merge conflict in Dockerfile/);
+    assert.match(create.body!, new RegExp(`renamed: ${NEXT.renamed.from} -> ${NEXT.renamed.to}`));
+
+    const second = origin.run(step.script);
+    assert.equal(second.status, 0, second.output);
+    assert.match(second.output, /template-upgrade holds this upgrade already/);
+    assert.equal(origin.git('rev-parse', 'template-upgrade'), pushed, 'the same upgrade is not pushed again');
+    assert.deepEqual(second.gh.map(call => call.args.slice(0, 3).join(' ')), ['pr list --head', 'pr edit 1']);
+
+    // A person resolves the conflict on the branch; the next run must leave it.
+    const person = path.join(work, 'person');
+    git(work, 'clone', '--quiet', '--branch', 'template-upgrade', origin.dir, person);
+    fs.writeFileSync(path.join(person, 'Dockerfile'), read(person, 'Dockerfile').replace(/<<<<<<< [^\n]*\n[^\n]*\n=======\n([^\n]*)\n>>>>>>> [^\n]*\n/, '$1\n'));
+    git(person, 'commit', '--quiet', '--all', '--message', 'Resolve the Dockerfile');
+    git(person, 'push', '--quiet', 'origin', 'template-upgrade');
+    const resolved = origin.git('rev-parse', 'template-upgrade');
+    const third = origin.run(step.script);
+    assert.equal(third.status, 0, third.output);
+    assert.match(third.output, /::warning title=Template upgrade not pushed::/);
+    assert.equal(origin.git('rev-parse', 'template-upgrade'), resolved, "the person's commit stays");
+    assert.deepEqual(third.gh, []);
+  });
+});
