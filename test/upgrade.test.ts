@@ -16,7 +16,7 @@ import { useBackstage } from './support/backstage';
 import { helm } from './support/helm';
 import { node24Env, run } from './support/node24';
 import { listFiles, renderedVariants, type Variant } from './support/rendered';
-import { git, IDENTITY, NEXT, releaseNext, templateRepository } from './support/template-versions';
+import { git, IDENTITY, NEXT, releaseNext, releaseRequiredField, REQUIRED, templateRepository } from './support/template-versions';
 import { upgradeOrigin } from './support/upgrade-workflow';
 import { loadWorkflow, runBlocks } from './support/workflows';
 
@@ -35,6 +35,7 @@ before(async () => {
   variant = (await renderedVariants()).find(v => v.id === 'long-prod')!;
   templateDir = templateRepository();
   nextCommit = releaseNext(templateDir);
+  releaseRequiredField(templateDir);
 });
 
 /** A copy of the generated repository with the team's commit on top (none when CHANGE is absent). */
@@ -153,6 +154,19 @@ describe(`npm run upgrade: release N to N+1, through the scaffolder and git`, ()
     await assert.rejects(upgrade(dirty), (error: Error) => error instanceof UpgradeRefused && /uncommitted changes/.test(error.message) && /README\.md/.test(error.message));
     assert.equal(git(dirty, 'rev-parse', 'HEAD'), head);
     assert.equal(git(dirty, 'branch', '--list', 'template-upgrade/*'), '');
+  });
+
+  test('a new required field without a default is refused until given; the form checks what is given', async () => {
+    const repo = teamRepository('required');
+    const refusal = (pattern: RegExp) => (error: Error) => error instanceof UpgradeRefused && pattern.test(error.message);
+    const { name } = REQUIRED.field;
+    await assert.rejects(upgrade(repo, { to: REQUIRED.branch }), refusal(new RegExp(`asks for Cost center \\(${name}\\), with no default: give it with --answer ${name}=VALUE`)));
+    await assert.rejects(upgrade(repo, { to: REQUIRED.branch, given: { [name]: 'banana' } }), refusal(new RegExp(`form refuses[\\s\\S]*Cost center \\(${name}, page "Service"\\): "banana" is refused`)));
+    assert.equal(git(repo, 'branch', '--list', 'template-upgrade/*'), '', 'a refusal changes nothing');
+    const result = await upgrade(repo, { to: REQUIRED.branch, given: { [name]: 'cc-42' } });
+    assert.equal(result.outcome, 'prepared');
+    assert.equal(parseYaml(read(repo, '.template-answers.yaml')).version, REQUIRED.version);
+    assert.match(git(repo, 'log', '-1', '--format=%B'), new RegExp(`Answers given for this upgrade: ${name}`));
   });
 
   test('the upgraded repository passes its own checks: npm ci, lint, tests, helm lint', { timeout: 10 * 60_000 }, async () => {

@@ -28,6 +28,13 @@ export const NEXT = {
   field: { name: 'security_contact', default: 'security@example.com' },
 };
 
+/** A required form field without a default, added by REQUIRED.version on the branch REQUIRED.branch. */
+export const REQUIRED = {
+  branch: 'required-field',
+  version: semver.inc(NEXT.version, 'minor')!,
+  field: { name: 'cost_center', pattern: '^cc-[0-9]+$' },
+};
+
 /** A git repository holding release N of the template, one commit. */
 export function templateRepository(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'template-repo-'));
@@ -86,4 +93,26 @@ export function releaseNext(dir: string): string {
   git(dir, 'add', '--all');
   git(dir, 'commit', '--quiet', '--message', `Release ${NEXT.version}`);
   return git(dir, 'rev-parse', 'HEAD');
+}
+
+/** Commits release REQUIRED.version on the branch REQUIRED.branch, made from HEAD (release N+1). */
+export function releaseRequiredField(dir: string): void {
+  git(dir, 'checkout', '--quiet', '-b', REQUIRED.branch);
+  const template = parseDocument(fs.readFileSync(path.join(dir, 'template.yaml'), 'utf8'));
+  template.setIn(['metadata', 'annotations', VERSION_ANNOTATION], REQUIRED.version);
+  template.setIn(['spec', 'parameters', 0, 'properties', REQUIRED.field.name], {
+    title: 'Cost center',
+    type: 'string',
+    pattern: REQUIRED.field.pattern,
+  });
+  (template.getIn(['spec', 'parameters', 0, 'required']) as any).add(REQUIRED.field.name);
+  const steps = template.getIn(['spec', 'steps']) as any;
+  const fetch = steps.items.findIndex((step: any) => step.get('action') === 'fetch:template');
+  template.setIn(['spec', 'steps', fetch, 'input', 'values', 'template_version'], REQUIRED.version);
+  fs.writeFileSync(path.join(dir, 'template.yaml'), template.toString());
+  const changelog = path.join(dir, 'CHANGELOG.md');
+  fs.writeFileSync(changelog, fs.readFileSync(changelog, 'utf8').replace(/^## /m, `## ${REQUIRED.version} - 2026-12-06\n\n- The form asks for a cost center.\n\n## `));
+  releaseTemplate(dir);
+  git(dir, 'commit', '--quiet', '--all', '--message', `Release ${REQUIRED.version}`);
+  git(dir, 'checkout', '--quiet', 'main');
 }
