@@ -139,6 +139,17 @@ describe(`npm run upgrade: release N to N+1, through the scaffolder and git`, ()
     assert.match(message, new RegExp(`CONFLICT \\(modify/delete\\): ${NEXT.deleted} deleted in template-upgrade/template-${NEXT.version}`));
   });
 
+  test("a file the team moved receives the template's change where it now is", async () => {
+    const repo = teamRepository('moved', file => {
+      fs.mkdirSync(file('build'));
+      fs.renameSync(file(NEXT.changed.path), file(`build/${NEXT.changed.path}`));
+    });
+    const result = await upgrade(repo);
+    assert.deepEqual(result.outcome === 'prepared' && result.conflicts, []);
+    assert.ok(!fs.existsSync(path.join(repo, NEXT.changed.path)));
+    assert.ok(read(repo, `build/${NEXT.changed.path}`).includes(NEXT.changed.to));
+  });
+
   test('running it twice is a no-op; uncommitted changes are refused and nothing moves', async () => {
     assert.deepEqual(await upgrade(clean), { outcome: 'current', version: NEXT.version });
     const branch = `template-upgrade/${NEXT.version}`;
