@@ -23,16 +23,21 @@ export function templateVersion(root: string): string {
   return template.metadata?.annotations?.[VERSION_ANNOTATION] ?? '';
 }
 
-/** The fingerprint of what a repository is made from: every file of skeleton/ by path, and the form and steps. */
-export function templateContent(root: string): string {
-  const hash = createHash('sha256');
+/** The files of ROOT/skeleton, as sorted relative paths with forward slashes. */
+export function skeletonFiles(root: string): string[] {
   const skeleton = path.join(root, 'skeleton');
-  const files = fs
+  return fs
     .readdirSync(skeleton, { recursive: true, encoding: 'utf8' })
     .filter(file => fs.statSync(path.join(skeleton, file)).isFile())
     .map(file => file.split(path.sep).join('/'))
     .sort();
-  for (const file of files) hash.update(`${file}\0`).update(fs.readFileSync(path.join(skeleton, file))).update('\0');
+}
+
+/** The fingerprint of what a repository is made from: every file of skeleton/ by path, and the form and steps. */
+export function templateContent(root: string): string {
+  const hash = createHash('sha256');
+  const skeleton = path.join(root, 'skeleton');
+  for (const file of skeletonFiles(root)) hash.update(`${file}\0`).update(fs.readFileSync(path.join(skeleton, file))).update('\0');
   const { spec } = parseYaml(fs.readFileSync(path.join(root, 'template.yaml'), 'utf8'));
   hash.update(JSON.stringify({ parameters: spec.parameters, steps: spec.steps, output: spec.output }));
   return `sha256:${hash.digest('hex')}`;

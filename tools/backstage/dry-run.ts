@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { skeletonFiles } from '../template-release';
 import type { BackstageApi, ValidationError } from './api';
 
 export interface TemplateSource {
@@ -34,14 +35,9 @@ export type DryRun =
 /** template.yaml and skeleton/ of the template in DIR. */
 export function templateSource(dir: string): TemplateSource {
   const skeletonDir = path.join(dir, 'skeleton');
-  const files = fs
-    .readdirSync(skeletonDir, { recursive: true, encoding: 'utf8' })
-    .filter(file => fs.statSync(path.join(skeletonDir, file)).isFile())
-    .map(file => file.split(path.sep).join('/'))
-    .sort();
   return {
     template: parseYaml(fs.readFileSync(path.join(dir, 'template.yaml'), 'utf8')),
-    skeleton: files.map(file => {
+    skeleton: skeletonFiles(dir).map(file => {
       const full = path.join(skeletonDir, file);
       return {
         path: `skeleton/${file}`,

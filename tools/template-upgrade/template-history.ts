@@ -22,12 +22,13 @@ export function extractTemplate(templateDir: string, ref: string, dest: string):
 }
 
 /**
- * Writes RELEASE of the template to DEST and returns the commit it came from: the first commit of
- * TEMPLATE_DIR's history whose releases.json records RELEASE as it is recorded now (a release recorded again
- * before it was published has older commits with other content) and whose files have its fingerprint.
+ * Writes RELEASE of the template to DEST and returns the commit it came from: the first commit in the
+ * history of TARGET (a ref of TEMPLATE_DIR) whose releases.json records RELEASE as it is recorded now (a
+ * release recorded again before it was published has older commits with other content) and whose files
+ * have its fingerprint.
  */
-export function extractRelease(templateDir: string, release: Release, dest: string): string {
-  const commits = git(templateDir, ['log', '--reverse', '--format=%H', 'HEAD', '--', 'releases.json']).split('\n').filter(Boolean);
+export function extractRelease(templateDir: string, release: Release, dest: string, target = 'HEAD'): string {
+  const commits = git(templateDir, ['log', '--reverse', '--format=%H', target, '--', 'releases.json']).split('\n').filter(Boolean);
   for (const commit of commits) {
     const { releases } = JSON.parse(git(templateDir, ['show', `${commit}:releases.json`])) as { releases: Release[] };
     if (!releases.some(r => r.version === release.version && r.content === release.content)) continue;

@@ -53,7 +53,7 @@ export async function upgradeRepository(options: UpgradeOptions): Promise<Upgrad
     const release = readReleases(target).find(r => r.version === recorded.version);
     if (!release) throw new UpgradeRefused(`${ANSWERS_FILE} records release ${recorded.version}, which the template's releases.json does not have`);
     const oldDir = path.join(scratch, 'old');
-    const fromCommit = extractRelease(templateDir, release, oldDir);
+    const fromCommit = extractRelease(templateDir, release, oldDir, options.to ?? 'HEAD');
     const [oldSource, newSource] = [templateSource(oldDir), templateSource(target)];
     const ref = stringifyEntityRef({ kind: 'Template', namespace: newSource.template.metadata.namespace, name: newSource.template.metadata.name });
     if (recorded.template && stringifyEntityRef(parseEntityRef(recorded.template)) !== ref) {
