@@ -136,6 +136,7 @@ describe(`npm run upgrade: release N to N+1, through the scaffolder and git`, ()
     assert.ok(read(repo, NEXT.deleted).endsWith(TEAM_NOTE), 'the file the team changed and the template deleted stays, as the team left it');
     const message = git(repo, 'log', '-1', '--format=%B');
     assert.match(message, /CONFLICT \(content\): Merge conflict in Dockerfile/);
+    assert.ok(message.includes(`<<<<<<< template-upgrade/this-repository and >>>>>>> template-upgrade/template-${NEXT.version}`), 'the message names the markers');
     assert.match(message, new RegExp(`CONFLICT \\(modify/delete\\): ${NEXT.deleted} deleted in template-upgrade/template-${NEXT.version}`));
   });
 

@@ -60,6 +60,8 @@ export function commitTree(repoDir: string, tree: string, parents: string[], mes
 
 export interface Merge {
   tree: string;
+  /** The names on the conflict markers. */
+  labels: { ours: string; theirs: string };
   conflicts: string[];
   /** What git said of each conflict (CONFLICT (content): ..., CONFLICT (modify/delete): ...). */
   messages: string[];
@@ -72,24 +74,21 @@ export interface Merge {
  */
 export function mergeTrees(repoDir: string, trees: { base: string; ours: string; theirs: string }, labels: { ours: string; theirs: string }): Merge {
   const base = commitTree(repoDir, trees.base, [], 'old render', MERGE_ONLY_IDENTITY);
-  const refs = {
-    ours: [`refs/template-upgrade/${labels.ours}`, commitTree(repoDir, trees.ours, [base], 'repository', MERGE_ONLY_IDENTITY)],
-    theirs: [`refs/template-upgrade/${labels.theirs}`, commitTree(repoDir, trees.theirs, [base], 'new render', MERGE_ONLY_IDENTITY)],
-  };
-  // merge-tree labels the conflict markers with the names it was given: short names of temporary refs.
-  for (const [ref, commit] of Object.values(refs)) git(repoDir, ['update-ref', ref, commit]);
+  // merge-tree labels the conflict markers with the names it is given: short names of temporary refs.
+  const names = { ours: `template-upgrade/${labels.ours}`, theirs: `template-upgrade/${labels.theirs}` };
+  git(repoDir, ['update-ref', `refs/${names.ours}`, commitTree(repoDir, trees.ours, [base], 'repository', MERGE_ONLY_IDENTITY)]);
+  git(repoDir, ['update-ref', `refs/${names.theirs}`, commitTree(repoDir, trees.theirs, [base], 'new render', MERGE_ONLY_IDENTITY)]);
   try {
-    const result = spawnSync(
-      'git',
-      ['-c', 'core.quotePath=false', 'merge-tree', '--write-tree', '--name-only', `template-upgrade/${labels.ours}`, `template-upgrade/${labels.theirs}`],
-      { cwd: repoDir, encoding: 'utf8' },
-    );
+    const result = spawnSync('git', ['-c', 'core.quotePath=false', 'merge-tree', '--write-tree', '--name-only', names.ours, names.theirs], {
+      cwd: repoDir,
+      encoding: 'utf8',
+    });
     if (result.status !== 0 && result.status !== 1) throw new Error(`git merge-tree: ${result.stderr.trim() || result.stdout.trim()}`);
     const [head, messages = ''] = result.stdout.split('\n\n');
     const [tree, ...conflicts] = head.split('\n').filter(Boolean);
-    return { tree, conflicts: [...new Set(conflicts)], messages: messages.split('\n').filter(line => line.startsWith('CONFLICT')) };
+    return { tree, labels: names, conflicts: [...new Set(conflicts)], messages: messages.split('\n').filter(line => line.startsWith('CONFLICT')) };
   } finally {
-    for (const [ref] of Object.values(refs)) git(repoDir, ['update-ref', '-d', ref]);
+    for (const name of Object.values(names)) git(repoDir, ['update-ref', '-d', `refs/${name}`]);
   }
 }
 

@@ -27,7 +27,8 @@ export function upgradeMessage({ template, from, to, changes, merge, answers, ch
   if (merge.conflicts.length) {
     sections.push(
       `Conflicts: ${merge.conflicts.length} file${merge.conflicts.length === 1 ? '' : 's'} to resolve before merging ` +
-        '(markers <<<<<<< this-repository / >>>>>>> template-...; for a deleted file, decide whether to keep it):\n' +
+        `(markers <<<<<<< ${merge.labels.ours} and >>>>>>> ${merge.labels.theirs}; ` +
+        'a file one side deleted is in the tree as the other side left it: keep it or delete it):\n' +
         list(merge.messages.length ? merge.messages : merge.conflicts),
     );
   }
