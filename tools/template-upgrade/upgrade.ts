@@ -27,7 +27,7 @@ export interface UpgradeOptions {
   to?: string;
   /** Default: template-upgrade/<version>. */
   branch?: string;
-  /** Answers given for fields the recorded answers lack (--answer NAME=VALUE). */
+  /** Answers given (--answer NAME=VALUE): for fields new to the form, or in place of recorded ones. */
   given?: Record<string, unknown>;
 }
 
