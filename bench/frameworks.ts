@@ -4,7 +4,7 @@
 // saturating load is divided by the requests it answered. Reported as µs per request and ratio to baseline.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { freeLoopbackPort } from '../tools/free-port';
+import { freeLoopbackPort } from '../packages/tooling/src/free-port';
 import { SERVER_CORE, cpuSeconds, saturate as load } from './support/measure';
 
 const DURATION_S = Number(process.env.DURATION ?? 5);
@@ -12,9 +12,13 @@ const FRAMEWORKS = ['http', 'koa', 'express', 'fastify'];
 
 async function measure(name: string) {
   const port = await freeLoopbackPort();
-  const server: ChildProcess = spawn('taskset', ['-c', SERVER_CORE, process.execPath, path.join(__dirname, 'framework-servers.mjs'), name, String(port)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const server: ChildProcess = spawn(
+    'taskset',
+    ['-c', SERVER_CORE, process.execPath, path.join(__dirname, 'framework-servers.mjs'), name, String(port)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   await new Promise(resolve => server.stdout!.once('data', resolve));
   try {
     const url = `http://127.0.0.1:${port}/api/v1/healthz`;

@@ -8,9 +8,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { startBackstage } from '../tools/backstage/backend';
-import { repoRoot, runTemplate } from '../tools/backstage/run-template';
-import { renderClassic } from '../test/support/classic-nunjucks';
+import { startBackstage } from '../packages/tooling/src/backstage/backend';
+import { runTemplate } from '../packages/tooling/src/backstage/run-template';
+import { repoRoot } from '../packages/tooling/src/template-repository';
+import { renderClassic } from '../test/support/backstage/classic-nunjucks';
 import { runMain } from './support/run-main';
 
 const RUNS = Number(process.env.RUNS ?? 3);
@@ -25,7 +26,9 @@ async function time(label: string, run: (i: number) => Promise<void> | void): Pr
     await run(i);
     samples.push(Number(process.hrtime.bigint() - start) / 1e6);
   }
-  console.log(`${label.padEnd(9)} median ${median(samples).toFixed(0)} ms  (runs: ${samples.map(s => s.toFixed(0)).join(', ')})`);
+  console.log(
+    `${label.padEnd(9)} median ${median(samples).toFixed(0)} ms  (runs: ${samples.map(s => s.toFixed(0)).join(', ')})`,
+  );
   return median(samples);
 }
 
@@ -51,7 +54,18 @@ async function main() {
     const create = await time('create', i => {
       const run = spawnSync(
         'npm',
-        ['run', '--silent', 'create', '--', '--app-name', `cli-${i}`, '--app-env', 'dev', '--out', path.join(work, 'cli', String(i))],
+        [
+          'run',
+          '--silent',
+          'create',
+          '--',
+          '--app-name',
+          `cli-${i}`,
+          '--app-env',
+          'dev',
+          '--out',
+          path.join(work, 'cli', String(i)),
+        ],
         { cwd: repoRoot, encoding: 'utf8' },
       );
       if (run.status !== 0) throw new Error(run.stdout + run.stderr);

@@ -8,7 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freeLoopbackPort } from '../tools/free-port';
+import { freeLoopbackPort } from '../packages/tooling/src/free-port';
 import { LOAD_CORE, SERVER_CORE, cpuSeconds, paced, rssMb, saturate } from './support/measure';
 import { report, type Sample, type Subject } from './support/service-report';
 import { PYTHON, buildRuntime, ensureFlask, env, refusedKubeconfig } from './support/service-runtime';
@@ -30,24 +30,65 @@ function subjects(work: string, samplingRatio: number | undefined, sink: string)
   });
   const all = ['start', 'cpu', 'paced'] as const;
   return [
-    { id: 'node-http', label: 'bare node:http', argv: ['node', path.join(support, 'bare-http.mjs')], env: {}, measures: all },
+    {
+      id: 'node-http',
+      label: 'bare node:http',
+      argv: ['node', path.join(support, 'bare-http.mjs')],
+      env: {},
+      measures: all,
+    },
     {
       id: 'flask',
       label: 'Flask ancestor (gunicorn, 1 sync worker)',
-      argv: [PYTHON, '/usr/bin/gunicorn', '--chdir', support, '--workers', '1', '--bind', '127.0.0.1:$PORT', 'flask_app:app'],
+      argv: [
+        PYTHON,
+        '/usr/bin/gunicorn',
+        '--chdir',
+        support,
+        '--workers',
+        '1',
+        '--bind',
+        '127.0.0.1:$PORT',
+        'flask_app:app',
+      ],
       env: {},
       // One sync worker serves one connection at a time and closes it; 32 waiting connections time out.
       connections: 4,
       measures: all,
     },
     { id: 'service', label: 'service as prod runs it', ...service(prodTracing), measures: all },
-    { id: 'no-access-log', label: 'access log off', ...service({ ...prodTracing, LOG_LEVEL: 'warn' }), measures: ['cpu'] },
-    { id: 'no-metrics', label: 'request metrics off', ...service(prodTracing, ['--import', path.join(support, 'no-metrics.mjs')]), measures: ['cpu'] },
+    {
+      id: 'no-access-log',
+      label: 'access log off',
+      ...service({ ...prodTracing, LOG_LEVEL: 'warn' }),
+      measures: ['cpu'],
+    },
+    {
+      id: 'no-metrics',
+      label: 'request metrics off',
+      ...service(prodTracing, ['--import', path.join(support, 'no-metrics.mjs')]),
+      measures: ['cpu'],
+    },
     // Started and sized too: what the OpenTelemetry SDK adds to the start and to idle memory.
     { id: 'no-tracing', label: 'tracing off', ...service({}), measures: ['cpu', 'start'] },
-    { id: 'unsampled', label: 'tracing on, nothing sampled', ...service({ OTEL_EXPORTER_OTLP_ENDPOINT: sink, OTEL_TRACES_SAMPLER: 'always_off' }), measures: ['cpu'] },
-    { id: 'sampled', label: 'tracing on, every request sampled', ...service({ OTEL_EXPORTER_OTLP_ENDPOINT: sink, OTEL_TRACES_SAMPLER: 'always_on' }), measures: ['cpu'] },
-    { id: 'in-cluster', label: 'service with the Kubernetes client loaded', ...service({ ...prodTracing, KUBECONFIG: refusedKubeconfig(work) }), measures: ['start'] },
+    {
+      id: 'unsampled',
+      label: 'tracing on, nothing sampled',
+      ...service({ OTEL_EXPORTER_OTLP_ENDPOINT: sink, OTEL_TRACES_SAMPLER: 'always_off' }),
+      measures: ['cpu'],
+    },
+    {
+      id: 'sampled',
+      label: 'tracing on, every request sampled',
+      ...service({ OTEL_EXPORTER_OTLP_ENDPOINT: sink, OTEL_TRACES_SAMPLER: 'always_on' }),
+      measures: ['cpu'],
+    },
+    {
+      id: 'in-cluster',
+      label: 'service with the Kubernetes client loaded',
+      ...service({ ...prodTracing, KUBECONFIG: refusedKubeconfig(work) }),
+      measures: ['start'],
+    },
   ];
 }
 
@@ -75,7 +116,12 @@ async function measure(subject: Subject, cwd: string): Promise<Sample> {
   const { server: child, stop } = startProcess(subject, cwd, port);
   const sample: Sample = {};
   try {
-    while (!(await fetch(`${base}/api/v1/healthz`).then(r => r.ok, () => false))) {
+    while (
+      !(await fetch(`${base}/api/v1/healthz`).then(
+        r => r.ok,
+        () => false,
+      ))
+    ) {
       if (Number(process.hrtime.bigint() - started) > 20e9) throw new Error(`${subject.id} did not answer within 20 s`);
       await sleep(5);
     }
@@ -99,7 +145,8 @@ async function measure(subject: Subject, cwd: string): Promise<Sample> {
       const slow = paced(details, 100, PACED_S);
       sample.millicoresAt100 = ((cpuSeconds(child.pid!) - before) * 1e3) / (Number(process.hrtime.bigint() - at) / 1e9);
       const fast = paced(details, 1000, PACED_S);
-      if (slow.errors || fast.errors) throw new Error(`${subject.id}: ${slow.errors + fast.errors} paced requests failed`);
+      if (slow.errors || fast.errors)
+        throw new Error(`${subject.id}: ${slow.errors + fast.errors} paced requests failed`);
       Object.assign(sample, { p50At1000: fast.p50, p99At1000: fast.p99, rssAfterLoadMb: rssMb(child.pid!) });
     }
     return sample;
@@ -133,7 +180,13 @@ async function main() {
       gunicorn: spawnSync(PYTHON, ['/usr/bin/gunicorn', '--version'], { encoding: 'utf8' }).stdout.trim(),
     };
     if (only) return;
-    const { markdown, json } = report({ subjects: list, samples, versions, samplingRatio: runtime.samplingRatio, rounds: ROUNDS });
+    const { markdown, json } = report({
+      subjects: list,
+      samples,
+      versions,
+      samplingRatio: runtime.samplingRatio,
+      rounds: ROUNDS,
+    });
     console.log(`\n${markdown}`);
     const results = path.join(__dirname, 'results');
     fs.mkdirSync(results, { recursive: true });

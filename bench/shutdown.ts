@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { freeLoopbackPort } from '../tools/free-port';
+import { freeLoopbackPort } from '../packages/tooling/src/free-port';
 import { LOAD_CORE, SERVER_CORE } from './support/measure';
 import { buildRuntime, env } from './support/service-runtime';
 import { runMain } from './support/run-main';
@@ -45,11 +45,23 @@ async function shutdownOnce(dir: string, mode: Run['mode']): Promise<Run> {
   const port = await freeLoopbackPort();
   const server = spawn('taskset', ['-c', SERVER_CORE, 'node', 'dist/main.js'], {
     cwd: dir,
-    env: { ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SHUTDOWN_DELAY_SECONDS: String(DRAIN_MS / 1000) },
+    env: {
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      SHUTDOWN_DELAY_SECONDS: String(DRAIN_MS / 1000),
+    },
     stdio: 'ignore',
   });
   const exited = new Promise<number | null>(resolve => server.on('exit', resolve));
-  while (!(await fetch(`http://127.0.0.1:${port}/api/v1/healthz`).then(r => r.ok, () => false))) await sleep(20);
+  while (
+    !(await fetch(`http://127.0.0.1:${port}/api/v1/healthz`).then(
+      r => r.ok,
+      () => false,
+    ))
+  )
+    await sleep(20);
   const agent = new http.Agent({ keepAlive: true });
   const run: Run = { mode, answered: 0, refused: 0, failed: {}, exitCode: null, exitMs: 0 };
   let done = false;
@@ -109,7 +121,11 @@ async function main() {
       '| --- | --: | --: | --- | --: | --: |',
       ...runs.map(
         r =>
-          `| ${r.mode} | ${r.answered} | ${r.refused} | ${Object.entries(r.failed).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'} | ${String(r.exitCode)} | ${r.exitMs} ms |`,
+          `| ${r.mode} | ${r.answered} | ${r.refused} | ${
+            Object.entries(r.failed)
+              .map(([k, n]) => `${n} ${k}`)
+              .join(', ') || 'none'
+          } | ${String(r.exitCode)} | ${r.exitMs} ms |`,
       ),
     ];
     const markdown = lines.join('\n');
@@ -117,8 +133,13 @@ async function main() {
     const results = path.join(__dirname, 'results');
     fs.mkdirSync(results, { recursive: true });
     fs.writeFileSync(path.join(results, 'shutdown.md'), `${markdown}\n`);
-    fs.writeFileSync(path.join(results, 'shutdown.json'), `${JSON.stringify({ clients: CLIENTS, drainMs: DRAIN_MS, runs }, null, 2)}\n`);
-    const lost = runs.filter(r => r.mode === 'stops before close' && (Object.keys(r.failed).length > 0 || r.exitCode !== 0));
+    fs.writeFileSync(
+      path.join(results, 'shutdown.json'),
+      `${JSON.stringify({ clients: CLIENTS, drainMs: DRAIN_MS, runs }, null, 2)}\n`,
+    );
+    const lost = runs.filter(
+      r => r.mode === 'stops before close' && (Object.keys(r.failed).length > 0 || r.exitCode !== 0),
+    );
     if (lost.length > 0) throw new Error('a shutdown lost requests although the load stopped before the close');
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

@@ -10,7 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { freeLoopbackPort } from '../tools/free-port';
+import { freeLoopbackPort } from '../packages/tooling/src/free-port';
 import { LOAD_CORE, SERVER_CORE, rssMb } from './support/measure';
 import { buildRuntime, env, refusedKubeconfig } from './support/service-runtime';
 import { prodTracingEnv, startOtlpSink } from './support/otlp';
@@ -26,7 +26,11 @@ const MIX = [
   { method: 'GET', path: '/api/v1/healthz' },
   { method: 'GET', path: '/no/such/route' },
   { method: 'DELETE', path: '/api/v1/details' },
-  { method: 'GET', path: '/api/v1/details', headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' } },
+  {
+    method: 'GET',
+    path: '/api/v1/details',
+    headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+  },
 ] as const;
 
 async function main() {
@@ -55,14 +59,25 @@ async function main() {
       stdio: ['ignore', drain.stdin, 'ignore'],
     });
     const url = `http://127.0.0.1:${port}`;
-    while (!(await fetch(`${url}/api/v1/healthz`).then(r => r.ok, () => false))) await sleep(20);
+    while (
+      !(await fetch(`${url}/api/v1/healthz`).then(
+        r => r.ok,
+        () => false,
+      ))
+    )
+      await sleep(20);
 
     const samples: { s: number; rssMb: number }[] = [{ s: 0, rssMb: rssMb(server.pid!) }];
     const started = Date.now();
-    const sampler = setInterval(() => samples.push({ s: Math.round((Date.now() - started) / 1000), rssMb: rssMb(server.pid!) }), SAMPLE_S * 1000);
+    const sampler = setInterval(
+      () => samples.push({ s: Math.round((Date.now() - started) / 1000), rssMb: rssMb(server.pid!) }),
+      SAMPLE_S * 1000,
+    );
     let malformed = 0;
     const trickle = setInterval(() => {
-      const socket = net.connect(port, '127.0.0.1', () => socket.end('GET /api/v1/healthz HTTP/1.1\r\nHost: x\r\nBroken header\r\n\r\n'));
+      const socket = net.connect(port, '127.0.0.1', () =>
+        socket.end('GET /api/v1/healthz HTTP/1.1\r\nHost: x\r\nBroken header\r\n\r\n'),
+      );
       socket.on('error', () => undefined).resume();
       malformed++;
     }, 100);
@@ -70,7 +85,10 @@ async function main() {
     clearInterval(sampler);
     clearInterval(trickle);
     samples.push({ s: SOAK_S, rssMb: rssMb(server.pid!) });
-    const alive = await fetch(`${url}/api/v1/healthz`).then(r => r.ok, () => false);
+    const alive = await fetch(`${url}/api/v1/healthz`).then(
+      r => r.ok,
+      () => false,
+    );
     server.kill('SIGKILL');
     drain.kill('SIGKILL');
 

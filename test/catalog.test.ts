@@ -7,11 +7,12 @@ import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import type { Entity } from '@backstage/catalog-model';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
-import { repoRoot, runTemplate } from '../tools/backstage/run-template';
-import { useBackstage } from './support/backstage';
-import { only, renderChart } from './support/chart';
-import { entityProblems } from './support/entities';
-import { renderedVariants, type Variant } from './support/rendered';
+import { runTemplate } from '../packages/tooling/src/backstage/run-template';
+import { repoRoot } from '../packages/tooling/src/template-repository';
+import { useBackstage } from './support/backstage/backstage';
+import { only, renderChart } from './support/chart/chart';
+import { entityProblems } from './support/catalog/entities';
+import { renderedVariants, type Variant } from './support/backstage/rendered';
 
 const readEntities = (file: string): any[] => parseAllDocuments(fs.readFileSync(file, 'utf8')).map(d => d.toJS());
 
@@ -54,7 +55,10 @@ describe('catalog entities, offline', () => {
       const chart = renderChart(variant);
       const dashboard = JSON.parse(Object.values<string>(only(chart.objects[variant.app_env], 'ConfigMap').data)[0]);
       const tag = /^tags @> '([^']+)'$/.exec(annotations['grafana/dashboard-selector'])?.[1];
-      assert.ok(tag && dashboard.tags.includes(tag), `grafana/dashboard-selector ${annotations['grafana/dashboard-selector']} vs the dashboard's tags ${dashboard.tags}`);
+      assert.ok(
+        tag && dashboard.tags.includes(tag),
+        `grafana/dashboard-selector ${annotations['grafana/dashboard-selector']} vs the dashboard's tags ${dashboard.tags}`,
+      );
 
       const openapi = parseYaml(fs.readFileSync(path.join(variant.dir, 'openapi.yaml'), 'utf8'));
       const links = Object.fromEntries(component.metadata.links.map((l: any) => [l.title, l.url]));

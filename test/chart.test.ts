@@ -5,20 +5,44 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { parse } from 'yaml';
-import { catalogSelector } from './support/catalog-selector';
-import { ENVS, only, renderChart, type Env } from './support/chart';
-import { environmentPromise, valuesDocumentation } from './support/chart-readme';
-import { describeEnvironment, scalingProblems } from './support/environment';
-import { schemaProblems } from './support/kube';
-import { nameViolations, podSpecs, rbacViolations, restrictedViolations, selects } from './support/policy';
-import { renderedVariants, type Variant } from './support/rendered';
-import { serviceSource } from './support/service-source';
-import { SERVICE_CONTRACT as CONTRACT } from './support/service-contract';
-import { wiringProblems } from './support/wiring';
+import { catalogSelector } from './support/catalog/catalog-selector';
+import { ENVS, only, renderChart, type Env } from './support/chart/chart';
+import { environmentPromise, valuesDocumentation } from './support/chart/chart-readme';
+import { describeEnvironment, scalingProblems } from './support/chart/environment';
+import { schemaProblems } from './support/chart/kube';
+import { nameViolations, podSpecs, rbacViolations, restrictedViolations, selects } from './support/chart/policy';
+import { renderedVariants, type Variant } from './support/backstage/rendered';
+import { serviceSource } from './support/service/service-source';
+import { SERVICE_CONTRACT as CONTRACT } from './support/service/service-contract';
+import { wiringProblems } from './support/chart/wiring';
 
 const KINDS = {
-  dev: ['ConfigMap', 'Deployment', 'Ingress', 'NetworkPolicy', 'Pod', 'Role', 'RoleBinding', 'Service', 'ServiceAccount'],
-  prod: ['ConfigMap', 'Deployment', 'HorizontalPodAutoscaler', 'Ingress', 'NetworkPolicy', 'Pod', 'PodDisruptionBudget', 'PrometheusRule', 'Role', 'RoleBinding', 'Service', 'ServiceAccount', 'ServiceMonitor'],
+  dev: [
+    'ConfigMap',
+    'Deployment',
+    'Ingress',
+    'NetworkPolicy',
+    'Pod',
+    'Role',
+    'RoleBinding',
+    'Service',
+    'ServiceAccount',
+  ],
+  prod: [
+    'ConfigMap',
+    'Deployment',
+    'HorizontalPodAutoscaler',
+    'Ingress',
+    'NetworkPolicy',
+    'Pod',
+    'PodDisruptionBudget',
+    'PrometheusRule',
+    'Role',
+    'RoleBinding',
+    'Service',
+    'ServiceAccount',
+    'ServiceMonitor',
+  ],
 };
 
 let variants: Variant[];
@@ -34,7 +58,7 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
     const deployment = (env: Env) => only(chart().objects[env], 'Deployment');
     const container = (env: Env) => deployment(env).spec.template.spec.containers[0];
 
-    test('passes helm lint --strict with each environment\'s values', () => {
+    test("passes helm lint --strict with each environment's values", () => {
       for (const env of ENVS) assert.equal(chart().lint[env].status, 0, `${env}:\n${chart().lint[env].output}`);
     });
 
@@ -48,7 +72,14 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
     });
 
     test('renders the objects each environment promises', () => {
-      for (const env of ENVS) assert.deepEqual(chart().objects[env].map(o => o.kind).sort(), KINDS[env], env);
+      for (const env of ENVS)
+        assert.deepEqual(
+          chart()
+            .objects[env].map(o => o.kind)
+            .sort(),
+          KINDS[env],
+          env,
+        );
     });
 
     test('renders only schema-valid objects, without unknown fields', () => {
@@ -61,7 +92,11 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
       for (const env of ENVS) {
         const pods = podSpecs(chart().objects[env]);
         assert.equal(pods.length, 2, 'the Deployment and the helm test pod');
-        assert.deepEqual(pods.flatMap(p => restrictedViolations(p.owner, p.spec)), [], env);
+        assert.deepEqual(
+          pods.flatMap(p => restrictedViolations(p.owner, p.spec)),
+          [],
+          env,
+        );
       }
     });
 
@@ -70,7 +105,11 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
         const objects = chart().objects[env];
         const account = only(objects, 'ServiceAccount').metadata.name;
         assert.deepEqual(rbacViolations(objects, account, namespace(env)), [], env);
-        assert.deepEqual(only(objects, 'Role').rules.flatMap((r: any) => r.verbs), ['get'], 'get is all /api/v1/details needs');
+        assert.deepEqual(
+          only(objects, 'Role').rules.flatMap((r: any) => r.verbs),
+          ['get'],
+          'get is all /api/v1/details needs',
+        );
         const pod = deployment(env).spec.template.spec;
         assert.equal(pod.serviceAccountName, account);
         assert.equal(pod.automountServiceAccountToken, true, 'the service needs its token');
@@ -95,7 +134,8 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
         assert.equal(pod.metadata.annotations['prometheus.io/path'], CONTRACT.metricsPath);
 
         const env_ = Object.fromEntries(c.env.map((e: any) => [e.name, e]));
-        for (const [name, field] of Object.entries(CONTRACT.downwardApi)) assert.equal(env_[name]?.valueFrom?.fieldRef?.fieldPath, field, name);
+        for (const [name, field] of Object.entries(CONTRACT.downwardApi))
+          assert.equal(env_[name]?.valueFrom?.fieldRef?.fieldPath, field, name);
         for (const name of CONTRACT.plainEnv) assert.equal(typeof env_[name]?.value, 'string', name);
         assert.equal(env_.PORT.value, String(CONTRACT.port));
         assert.equal(env_.APP_VERSION.value, c.image.split(':').pop(), 'APP_VERSION is the image tag');
@@ -110,11 +150,23 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
     test('probes routes the rendered service serves, and sets only environment variables it reads', () => {
       const service = serviceSource(variant().dir);
       const c = container(variant().app_env);
-      const paths = [c.startupProbe, c.livenessProbe, c.readinessProbe].map(probe => probe.httpGet.path).concat(CONTRACT.metricsPath);
-      assert.deepEqual(paths.filter(route => !service.routes(route)), [], 'no router.get() in src/ for these');
-      const names: string[] = only(chart().optional, 'Deployment').spec.template.spec.containers[0].env.map((e: any) => e.name);
+      const paths = [c.startupProbe, c.livenessProbe, c.readinessProbe]
+        .map(probe => probe.httpGet.path)
+        .concat(CONTRACT.metricsPath);
+      assert.deepEqual(
+        paths.filter(route => !service.routes(route)),
+        [],
+        'no router.get() in src/ for these',
+      );
+      const names: string[] = only(chart().optional, 'Deployment').spec.template.spec.containers[0].env.map(
+        (e: any) => e.name,
+      );
       // OTEL_* variables are read by the OpenTelemetry SDK, not by name in src/.
-      assert.deepEqual(names.filter(name => !service.reads(name) && !name.startsWith('OTEL_')), [], 'set by the chart, never read by src/');
+      assert.deepEqual(
+        names.filter(name => !service.reads(name) && !name.startsWith('OTEL_')),
+        [],
+        'set by the chart, never read by src/',
+      );
     });
 
     test('scales, budgets and sizes each environment as the chart README says', () => {
@@ -128,9 +180,19 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
       const selector = catalogSelector(variant().dir);
       for (const env of ENVS) {
         const pods = podSpecs(chart().objects[env]).filter(p => p.owner.startsWith('Deployment'));
-        for (const pod of pods) assert.ok(selects(selector, pod.labels), `${env} pods ${JSON.stringify(pod.labels)} miss ${JSON.stringify(selector)}`);
-        const unlabelled = chart().objects[env].filter(o => o.kind !== 'Pod' && !selects(selector, o.metadata.labels ?? {}));
-        assert.deepEqual(unlabelled.map(o => o.kind), [], `${env}: objects Backstage would not find`);
+        for (const pod of pods)
+          assert.ok(
+            selects(selector, pod.labels),
+            `${env} pods ${JSON.stringify(pod.labels)} miss ${JSON.stringify(selector)}`,
+          );
+        const unlabelled = chart().objects[env].filter(
+          o => o.kind !== 'Pod' && !selects(selector, o.metadata.labels ?? {}),
+        );
+        assert.deepEqual(
+          unlabelled.map(o => o.kind),
+          [],
+          `${env}: objects Backstage would not find`,
+        );
       }
     });
 
@@ -140,7 +202,11 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
 
     test('documents every value in its README table, with the default values.yaml has', () => {
       const values = parse(fs.readFileSync(path.join(chart().chartDir, 'values.yaml'), 'utf8'));
-      assert.deepEqual(valuesDocumentation(chart().chartDir, values), { undocumented: [], unknown: [], wrongDefaults: [] });
+      assert.deepEqual(valuesDocumentation(chart().chartDir, values), {
+        undocumented: [],
+        unknown: [],
+        wrongDefaults: [],
+      });
     });
 
     test('with tracing and the ServiceMonitor on, exports the endpoint and lets traces and scrapes through', () => {
@@ -149,15 +215,24 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
       const env_ = Object.fromEntries(c.env.map((e: any) => [e.name, e.value]));
       assert.equal(env_[CONTRACT.tracingEnv], 'http://otel-collector.observability:4318');
       const valuesOf = (file: string) => parse(fs.readFileSync(path.join(chart().chartDir, file), 'utf8'));
-      const ratio = valuesOf(`values-${variant().app_env}.yaml`).tracing?.samplingRatio ?? valuesOf('values.yaml').tracing.samplingRatio;
+      const ratio =
+        valuesOf(`values-${variant().app_env}.yaml`).tracing?.samplingRatio ??
+        valuesOf('values.yaml').tracing.samplingRatio;
       assert.equal(env_.OTEL_TRACES_SAMPLER, 'parentbased_traceidratio');
-      assert.equal(Number(env_.OTEL_TRACES_SAMPLER_ARG), ratio, 'the environment\'s tracing.samplingRatio');
+      assert.equal(Number(env_.OTEL_TRACES_SAMPLER_ARG), ratio, "the environment's tracing.samplingRatio");
       const egress = only(objects, 'NetworkPolicy').spec.egress;
-      assert.ok(egress.some((r: any) => r.to?.[0]?.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'observability'));
+      assert.ok(
+        egress.some(
+          (r: any) => r.to?.[0]?.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'observability',
+        ),
+      );
       const monitor = only(objects, 'ServiceMonitor');
       assert.equal(monitor.apiVersion, 'monitoring.coreos.com/v1');
       assert.ok(selects(monitor.spec.selector.matchLabels, only(objects, 'Service').metadata.labels ?? {}));
-      assert.deepEqual(monitor.spec.endpoints.map((e: any) => [e.port, e.path]), [['http', CONTRACT.metricsPath]]);
+      assert.deepEqual(
+        monitor.spec.endpoints.map((e: any) => [e.port, e.path]),
+        [['http', CONTRACT.metricsPath]],
+      );
     });
   });
 }

@@ -5,14 +5,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { repoRoot } from '../tools/backstage/run-template';
-import { taskPrinter } from '../tools/backstage/task-log';
+import { repoRoot } from '../packages/tooling/src/template-repository';
+import { taskPrinter } from '../packages/tooling/src/backstage/task-log';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'koa-template-create-'));
 after(() => fs.rmSync(work, { recursive: true, force: true }));
 
 function create(...args: string[]) {
-  const run = spawnSync(path.join(repoRoot, 'node_modules', '.bin', 'tsx'), [path.join(repoRoot, 'tools', 'create.ts'), ...args], {
+  const run = spawnSync(path.join(repoRoot, 'node_modules', '.bin', 'koa-template'), ['create', ...args], {
     cwd: work,
     encoding: 'utf8',
     timeout: 120_000,
@@ -28,7 +28,10 @@ describe('npm run create', () => {
     assert.equal(execFileSync('git', ['rev-list', '--count', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim(), '1');
     // One line per step, as the portal's task page shows them; no per-file log without --verbose.
     assert.match(out, /✔ Render the repository \(fetch\) completed in \d+\.\d s\n/);
-    assert.match(out, /✔ Publish to GitHub \(publish\) completed in \d+\.\d s\n\s+LOCAL STAND-IN: publish:github committed/);
+    assert.match(
+      out,
+      /✔ Publish to GitHub \(publish\) completed in \d+\.\d s\n\s+LOCAL STAND-IN: publish:github committed/,
+    );
     assert.match(out, /✔ Register in the catalog \(register\) completed in \d+\.\d s\n/);
     assert.doesNotMatch(out, /Writing (file|directory)|Beginning step/);
     assert.match(out, /Stood in locally: publish:github/);
@@ -51,13 +54,35 @@ describe('npm run create', () => {
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, 'keep.txt'), 'mine');
     const values = path.join(work, 'bad-values.yaml');
-    fs.writeFileSync(values, 'owner: "group:default/a\\nspec.dependsOn: [x]"\nrepoUrl: https://github.com/acme/orders\n');
-    const { status, out } = create('--app-name', 'Orders_API', '--app-env', 'dev', '--values', values, '--out', dir, '--force');
+    fs.writeFileSync(
+      values,
+      'owner: "group:default/a\\nspec.dependsOn: [x]"\nrepoUrl: https://github.com/acme/orders\n',
+    );
+    const { status, out } = create(
+      '--app-name',
+      'Orders_API',
+      '--app-env',
+      'dev',
+      '--values',
+      values,
+      '--out',
+      dir,
+      '--force',
+    );
     assert.equal(status, 1, out);
     // Every failing field, of every page, by title, with the value given and the rule in words.
-    assert.match(out, /Name \(app_name, page "Service"\): "Orders_API" is refused\. 2 to 40 characters: lowercase letters/);
-    assert.match(out, /Owner \(owner, page "Service"\): "group:default\/a\\nspec\.dependsOn: \[x\]" is refused\. A group or user/);
-    assert.match(out, /Repository location \(repoUrl, page "Repository"\): .* Written as the form takes it: github\.com\?owner=acme&repo=orders/);
+    assert.match(
+      out,
+      /Name \(app_name, page "Service"\): "Orders_API" is refused\. 2 to 40 characters: lowercase letters/,
+    );
+    assert.match(
+      out,
+      /Owner \(owner, page "Service"\): "group:default\/a\\nspec\.dependsOn: \[x\]" is refused\. A group or user/,
+    );
+    assert.match(
+      out,
+      /Repository location \(repoUrl, page "Repository"\): .* Written as the form takes it: github\.com\?owner=acme&repo=orders/,
+    );
     assert.doesNotMatch(out, /\^\[a-z\]|does not match pattern/, 'a regular expression reached the user');
     assert.deepEqual(fs.readdirSync(dir), ['keep.txt']);
   });
@@ -69,13 +94,24 @@ describe('npm run create', () => {
     const { status, out } = create('--app-name', 'orders', '--app-env', 'dev', '--out', dir, '--force');
     assert.equal(status, 0, out);
     assert.ok(fs.existsSync(path.join(dir, 'catalog-info.yaml')) && !fs.existsSync(path.join(dir, 'keep.txt')));
-    assert.deepEqual(fs.readdirSync(work).filter(f => /\.(creating|replaced)-/.test(f)), [], 'a staging directory was left behind');
+    assert.deepEqual(
+      fs.readdirSync(work).filter(f => /\.(creating|replaced)-/.test(f)),
+      [],
+      'a staging directory was left behind',
+    );
   });
 
   test('takes the other form values from --values', () => {
     const valuesFile = path.join(work, 'values.yaml');
     fs.writeFileSync(valuesFile, 'app_env: prod\ndescription: Takes orders\ningress_domain: svc.acme.io\n');
-    const { status, out } = create('--app-name', 'billing', '--values', valuesFile, '--out', path.join(work, 'billing'));
+    const { status, out } = create(
+      '--app-name',
+      'billing',
+      '--values',
+      valuesFile,
+      '--out',
+      path.join(work, 'billing'),
+    );
     assert.equal(status, 0, out);
     assert.match(out, /Service: https:\/\/billing-prod\.svc\.acme\.io/);
   });
@@ -98,15 +134,19 @@ describe("npm run create's step log", () => {
   };
 
   test('a step that succeeds is one line', () => {
-    assert.deepEqual(print(false, 'completed').map(l => l.replace(/[\d.]+ s$/, 'T')), [
-      '  ✔ Render the repository (fetch) completed in T',
-    ]);
+    assert.deepEqual(
+      print(false, 'completed').map(l => l.replace(/[\d.]+ s$/, 'T')),
+      ['  ✔ Render the repository (fetch) completed in T'],
+    );
   });
 
-  test("a step that fails is shown with its own lines", () => {
+  test('a step that fails is shown with its own lines', () => {
     const lines = print(false, 'failed');
     assert.match(lines[0], /✖ Render the repository \(fetch\) failed in/);
-    assert.deepEqual(lines.slice(1), ['      Writing file README.md to template output path.', '      error: Failed to render README.md']);
+    assert.deepEqual(lines.slice(1), [
+      '      Writing file README.md to template output path.',
+      '      error: Failed to render README.md',
+    ]);
   });
 
   test('--verbose shows every line as the scaffolder logged it', () => {

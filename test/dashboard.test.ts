@@ -4,12 +4,12 @@
 // Grafana itself cannot run here: no screenshot, and the JSON is not checked by Grafana's loader.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { only, renderChart } from './support/chart';
-import { dashboardOf, panelQueries } from './support/grafana';
-import { helm } from './support/helm';
-import { parseObjects } from './support/kube';
-import { metricNames } from './support/promql';
-import { renderedVariants, type Variant } from './support/rendered';
+import { only, renderChart } from './support/chart/chart';
+import { dashboardOf, panelQueries } from './support/monitoring/grafana';
+import { helm } from './support/chart/helm';
+import { parseObjects } from './support/chart/kube';
+import { metricNames } from './support/monitoring/promql';
+import { renderedVariants, type Variant } from './support/backstage/rendered';
 
 /** Each signal the dashboard must show, by a metric only a panel about it would use. */
 const SIGNALS: Record<string, string> = {
@@ -44,18 +44,37 @@ for (const id of ['short-dev', 'long-prod']) {
       else assert.ok(dashboard.uid.startsWith(name.slice(0, 20)), `uid ${dashboard.uid} for ${name}`);
       // The same service made for the other environment: both dashboards may land in one Grafana.
       const twin = variants.find(v => v.app_name === variant().app_name && v.app_env !== variant().app_env)!;
-      assert.notEqual(dashboardOf(renderChart(twin).objects[twin.app_env]).uid, dashboard.uid, `${id} and ${twin.id} share a uid`);
+      assert.notEqual(
+        dashboardOf(renderChart(twin).objects[twin.app_env]).uid,
+        dashboard.uid,
+        `${id} and ${twin.id} share a uid`,
+      );
       assert.equal(dashboard.title, `${variant().app_name} (${namespace})`);
       assert.deepEqual(dashboard.tags, [variant().app_name]);
-      const constants = Object.fromEntries(dashboard.templating.list.filter(v => v.type === 'constant').map(v => [v.name, v.query]));
-      assert.deepEqual(constants, { namespace, job: only(objects(), 'Service').metadata.name, container: deployment.spec.template.spec.containers[0].name });
-      const runbook = only(renderChart(variant()).optional, 'PrometheusRule').spec.groups[0].rules[0].annotations.runbook_url.replace(/#.*$/, '');
-      assert.deepEqual(dashboard.links.map(l => [l.title, l.url]), [['Runbook', runbook]]);
+      const constants = Object.fromEntries(
+        dashboard.templating.list.filter(v => v.type === 'constant').map(v => [v.name, v.query]),
+      );
+      assert.deepEqual(constants, {
+        namespace,
+        job: only(objects(), 'Service').metadata.name,
+        container: deployment.spec.template.spec.containers[0].name,
+      });
+      const runbook = only(
+        renderChart(variant()).optional,
+        'PrometheusRule',
+      ).spec.groups[0].rules[0].annotations.runbook_url.replace(/#.*$/, '');
+      assert.deepEqual(
+        dashboard.links.map(l => [l.title, l.url]),
+        [['Runbook', runbook]],
+      );
     });
 
-    test('has its panels in the grid, without overlap, each querying the dashboard\'s data source', () => {
+    test("has its panels in the grid, without overlap, each querying the dashboard's data source", () => {
       const { panels, templating } = dashboardOf(objects());
-      assert.ok(templating.list.some(v => v.name === 'datasource' && v.type === 'datasource'), 'no data source variable');
+      assert.ok(
+        templating.list.some(v => v.name === 'datasource' && v.type === 'datasource'),
+        'no data source variable',
+      );
       assert.equal(new Set(panels.map(p => p.id)).size, panels.length, 'panel ids repeat');
       const problems: string[] = [];
       panels.forEach((panel, i) => {
@@ -63,7 +82,8 @@ for (const id of ['short-dev', 'long-prod']) {
         if (x < 0 || w < 1 || x + w > 24 || h < 1) problems.push(`${panel.title}: outside the 24-column grid`);
         for (const other of panels.slice(0, i)) {
           const o = other.gridPos;
-          if (x < o.x + o.w && o.x < x + w && y < o.y + o.h && o.y < y + h) problems.push(`${panel.title} overlaps ${other.title}`);
+          if (x < o.x + o.w && o.x < x + w && y < o.y + o.h && o.y < y + h)
+            problems.push(`${panel.title} overlaps ${other.title}`);
         }
         if (panel.type === 'row') return;
         if (!panel.targets?.length) problems.push(`${panel.title}: no query`);
@@ -75,21 +95,32 @@ for (const id of ['short-dev', 'long-prod']) {
     });
 
     test('shows every signal, and every query parses', () => {
-      const used = new Set(panelQueries(dashboardOf(objects())).flatMap(({ panel, expr }) => {
-        try {
-          return metricNames(expr);
-        } catch (error) {
-          throw new Error(`panel "${panel}": ${(error as Error).message}`);
-        }
-      }));
-      assert.deepEqual(Object.entries(SIGNALS).filter(([, metric]) => !used.has(metric)).map(([signal]) => signal), [], 'signals without a panel');
+      const used = new Set(
+        panelQueries(dashboardOf(objects())).flatMap(({ panel, expr }) => {
+          try {
+            return metricNames(expr);
+          } catch (error) {
+            throw new Error(`panel "${panel}": ${(error as Error).message}`);
+          }
+        }),
+      );
+      assert.deepEqual(
+        Object.entries(SIGNALS)
+          .filter(([, metric]) => !used.has(metric))
+          .map(([signal]) => signal),
+        [],
+        'signals without a panel',
+      );
     });
 
     test('is left out with dashboard.enabled=false', () => {
       const { chartDir, release } = renderChart(variant());
       const result = helm(['template', release, '.', '--set', 'dashboard.enabled=false'], chartDir);
       assert.equal(result.status, 0, result.output);
-      assert.deepEqual(parseObjects(result.output).filter(o => o.kind === 'ConfigMap'), []);
+      assert.deepEqual(
+        parseObjects(result.output).filter(o => o.kind === 'ConfigMap'),
+        [],
+      );
     });
   });
 }

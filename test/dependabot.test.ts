@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
-import { dependabotTypeErrors, groupOf, type DependabotConfig } from './support/dependabot';
-import { renderedVariants, type Variant } from './support/rendered';
+import { dependabotTypeErrors, groupOf, type DependabotConfig } from './support/workflows/dependabot';
+import { renderedVariants, type Variant } from './support/backstage/rendered';
 
 /** Minor and patch pull requests a repository may get in a week, at most. */
 const MAX_WEEKLY_GROUPED = 5;
@@ -21,9 +21,10 @@ before(async () => {
 
 describe('the Dependabot configuration of short-prod', () => {
   const repo = () => variants.find(v => v.id === 'short-prod')!.dir;
-  const config = (): DependabotConfig => parseYaml(fs.readFileSync(path.join(repo(), '.github', 'dependabot.yml'), 'utf8'));
+  const config = (): DependabotConfig =>
+    parseYaml(fs.readFileSync(path.join(repo(), '.github', 'dependabot.yml'), 'utf8'));
 
-  test('type-checks against the schema\'s types, every key one they name', () => {
+  test("type-checks against the schema's types, every key one they name", () => {
     assert.deepEqual(dependabotTypeErrors(config()), []);
   });
 
@@ -36,20 +37,35 @@ describe('the Dependabot configuration of short-prod', () => {
     assert.match(dependabotTypeErrors(unknown).join('\n'), /not a key of the schema/);
   });
 
-  test('watches npm, the workflows\' actions and the Docker base image, weekly, where their manifests are', () => {
+  test("watches npm, the workflows' actions and the Docker base image, weekly, where their manifests are", () => {
     const updates = config().updates;
     assert.deepEqual(updates.map(u => u['package-ecosystem']).sort(), ['docker', 'github-actions', 'npm']);
     for (const update of updates) assert.equal(update.schedule.interval, 'weekly', update['package-ecosystem']);
-    const at = (ecosystem: string) => path.join(repo(), updates.find(u => u['package-ecosystem'] === ecosystem)!.directory);
+    const at = (ecosystem: string) =>
+      path.join(repo(), updates.find(u => u['package-ecosystem'] === ecosystem)!.directory);
     assert.ok(fs.existsSync(path.join(at('npm'), 'package-lock.json')), 'npm: no package-lock.json there');
-    assert.ok(fs.readdirSync(path.join(at('github-actions'), '.github', 'workflows')).length > 0, 'github-actions: no workflows there');
+    assert.ok(
+      fs.readdirSync(path.join(at('github-actions'), '.github', 'workflows')).length > 0,
+      'github-actions: no workflows there',
+    );
     // Dependabot reads the image of a FROM line; it does not resolve ARG values (dependabot-core#2057).
-    const froms = fs.readFileSync(path.join(at('docker'), 'Dockerfile'), 'utf8').split('\n').filter(line => /^FROM\s/i.test(line));
+    const froms = fs
+      .readFileSync(path.join(at('docker'), 'Dockerfile'), 'utf8')
+      .split('\n')
+      .filter(line => /^FROM\s/i.test(line));
     const stages = froms.flatMap(line => /\sAS\s+(\S+)/i.exec(line)?.[1] ?? []);
     const images = froms.map(line => line.split(/\s+/)[1]).filter(image => !stages.includes(image));
-    assert.ok(images.length > 0 && images.every(image => /^[\w.\/-]+:[\w.-]+$/.test(image)), `FROM images ${images}: each a literal name:tag`);
-    const ignored = updates.find(u => u['package-ecosystem'] === 'docker')!.ignore?.map(i => i['dependency-name']) ?? [];
-    assert.deepEqual(ignored, images.map(image => image.split(':')[0]), 'the base image\'s majors are left to people');
+    assert.ok(
+      images.length > 0 && images.every(image => /^[\w.\/-]+:[\w.-]+$/.test(image)),
+      `FROM images ${images}: each a literal name:tag`,
+    );
+    const ignored =
+      updates.find(u => u['package-ecosystem'] === 'docker')!.ignore?.map(i => i['dependency-name']) ?? [];
+    assert.deepEqual(
+      ignored,
+      images.map(image => image.split(':')[0]),
+      "the base image's majors are left to people",
+    );
   });
 
   test(`groups every minor and patch update, ${MAX_WEEKLY_GROUPED} pull requests a week at most`, () => {
@@ -64,7 +80,10 @@ describe('the Dependabot configuration of short-prod', () => {
     assert.deepEqual(ungrouped, [], 'npm dependencies whose minor or patch updates get a pull request each');
     const npmGroups = new Set(dependencies.map(d => groupOf(npm, d, 'minor')));
     const actions = updates.find(u => u['package-ecosystem'] === 'github-actions')!;
-    assert.ok(groupOf(actions, { name: 'actions/checkout', type: 'production' }, 'minor'), 'the actions are not grouped');
+    assert.ok(
+      groupOf(actions, { name: 'actions/checkout', type: 'production' }, 'minor'),
+      'the actions are not grouped',
+    );
     const weekly = npmGroups.size + 1 + 1; // the npm groups, the actions group, the one base image
     assert.ok(weekly <= MAX_WEEKLY_GROUPED, `${weekly} grouped pull requests a week`);
   });

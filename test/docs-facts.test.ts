@@ -2,14 +2,14 @@
 // chart (helm template, both environments) and the service (its source, its metrics, its entry point) have.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { ENVS, only, renderChart } from './support/chart';
-import * as docs from './support/docs-facts';
-import * as source from './support/docs-facts-source';
-import { describeEnvironment } from './support/environment';
-import { dashboardOf, panelQueries } from './support/grafana';
-import { comparisons, EXTERNAL_METRICS, numberLiterals, selectors } from './support/promql';
-import { renderedVariants, type Variant } from './support/rendered';
-import type { KubeObject } from './support/kube';
+import { ENVS, only, renderChart } from './support/chart/chart';
+import * as docs from './support/docs/docs-facts';
+import * as source from './support/docs/docs-facts-source';
+import { describeEnvironment } from './support/chart/environment';
+import { dashboardOf, panelQueries } from './support/monitoring/grafana';
+import { comparisons, EXTERNAL_METRICS, numberLiterals, selectors } from './support/monitoring/promql';
+import { renderedVariants, type Variant } from './support/backstage/rendered';
+import type { KubeObject } from './support/chart/kube';
 
 /** Labels the scrape adds to every series of the service. */
 const TARGET_LABELS = ['namespace', 'pod', 'container', 'job', 'instance'];
@@ -26,9 +26,11 @@ interface Rule {
   labels?: Record<string, string>;
 }
 /** The alerting and recording rules of the chart's PrometheusRule. */
-const ruleList = (objects: KubeObject[]): Rule[] => only(objects, 'PrometheusRule').spec.groups.flatMap((group: { rules: Rule[] }) => group.rules);
+const ruleList = (objects: KubeObject[]): Rule[] =>
+  only(objects, 'PrometheusRule').spec.groups.flatMap((group: { rules: Rule[] }) => group.rules);
 /** The alerting rules. */
-const alertRules = (objects: KubeObject[]) => ruleList(objects).filter((rule): rule is Rule & { alert: string } => Boolean(rule.alert));
+const alertRules = (objects: KubeObject[]) =>
+  ruleList(objects).filter((rule): rule is Rule & { alert: string } => Boolean(rule.alert));
 
 const sorted = (values: Iterable<string>) => [...new Set(values)].sort();
 const where = (found: { page: string; value: string }[]) => found.map(f => `${f.page}: ${f.value}`);
@@ -48,7 +50,11 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
 
     test('the Scaling table: pods, CPU target, requests and limits of each environment', () => {
       for (const env of ENVS) {
-        assert.deepEqual(docs.scalingTable(page('system-design.md'), env), describeEnvironment(objects(env)), `system-design.md, Scaling, ${env}`);
+        assert.deepEqual(
+          docs.scalingTable(page('system-design.md'), env),
+          describeEnvironment(objects(env)),
+          `system-design.md, Scaling, ${env}`,
+        );
       }
     });
 
@@ -56,15 +62,24 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
       const rendered = ENVS.flatMap(env => {
         const pod = only(objects(env), 'Deployment').spec.template.spec;
         const { requests = {}, limits = {} } = pod.containers[0].resources ?? {};
-        return [...Object.values<string>(requests), ...Object.values<string>(limits), ...pod.volumes.map((v: any) => v.emptyDir?.sizeLimit)];
+        return [
+          ...Object.values<string>(requests),
+          ...Object.values<string>(limits),
+          ...pod.volumes.map((v: any) => v.emptyDir?.sizeLimit),
+        ];
       });
       const memory = docs.mentions(pages(), /(?<![\w.-])(\d+(?:Mi|Gi))(?!\w)/g);
       const cpu = docs.mentions(pages(), /`(\d+m)`/g);
       assert.ok(memory.length > 0 && cpu.length > 0, 'the docs name no CPU or memory quantity');
-      assert.deepEqual(where([...memory, ...cpu].filter(q => !rendered.includes(q.value))), [], `not rendered (rendered: ${sorted(rendered)})`);
+      assert.deepEqual(
+        where([...memory, ...cpu].filter(q => !rendered.includes(q.value))),
+        [],
+        `not rendered (rendered: ${sorted(rendered)})`,
+      );
 
-      const targets = ENVS.flatMap(env => objects(env).filter(o => o.kind === 'HorizontalPodAutoscaler'))
-        .map(hpa => String(hpa.spec.metrics[0].resource.target.averageUtilization));
+      const targets = ENVS.flatMap(env => objects(env).filter(o => o.kind === 'HorizontalPodAutoscaler')).map(hpa =>
+        String(hpa.spec.metrics[0].resource.target.averageUtilization),
+      );
       const stated = docs.mentions(pages(), /(\d+)% of (?:the|its) CPU request/g);
       assert.ok(stated.length > 0, 'the docs never state the CPU target');
       assert.deepEqual(where(stated.filter(s => !targets.includes(s.value))), [], `CPU targets rendered: ${targets}`);
@@ -90,34 +105,60 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
     test('the probes and shutdown tables match the Deployment', () => {
       const pod = only(objects(variant().app_env), 'Deployment').spec.template.spec;
       const probes = docs.rowsByLabel(docs.section(page('system-design.md'), 'Probes'));
-      for (const [label, key] of [['Startup', 'startupProbe'], ['Liveness', 'livenessProbe'], ['Readiness', 'readinessProbe']]) {
+      for (const [label, key] of [
+        ['Startup', 'startupProbe'],
+        ['Liveness', 'livenessProbe'],
+        ['Readiness', 'readinessProbe'],
+      ]) {
         const probe = pod.containers[0][key];
         const rendered = [`${probe.httpGet.path}`, `${probe.periodSeconds} s`, `${probe.failureThreshold} failures`];
-        assert.deepEqual(probes[label]?.map(c => c.replace(/`/g, '')), rendered, `system-design.md, Probes, ${label}`);
+        assert.deepEqual(
+          probes[label]?.map(c => c.replace(/`/g, '')),
+          rendered,
+          `system-design.md, Probes, ${label}`,
+        );
       }
       const shutdown = docs.rowsByLabel(docs.section(page('system-design.md'), 'Shutdown'));
-      const values = Object.fromEntries(Object.values(shutdown).map(([setting, value]) => [setting.replace(/`/g, ''), value]));
+      const values = Object.fromEntries(
+        Object.values(shutdown).map(([setting, value]) => [setting.replace(/`/g, ''), value]),
+      );
       const env = (name: string) => `${pod.containers[0].env.find((e: any) => e.name === name)?.value} s`;
-      assert.deepEqual(values, {
-        SHUTDOWN_DELAY_SECONDS: env('SHUTDOWN_DELAY_SECONDS'),
-        SHUTDOWN_TIMEOUT_SECONDS: env('SHUTDOWN_TIMEOUT_SECONDS'),
-        terminationGracePeriodSeconds: `${pod.terminationGracePeriodSeconds} s`,
-      }, 'system-design.md, Shutdown');
+      assert.deepEqual(
+        values,
+        {
+          SHUTDOWN_DELAY_SECONDS: env('SHUTDOWN_DELAY_SECONDS'),
+          SHUTDOWN_TIMEOUT_SECONDS: env('SHUTDOWN_TIMEOUT_SECONDS'),
+          terminationGracePeriodSeconds: `${pod.terminationGracePeriodSeconds} s`,
+        },
+        'system-design.md, Shutdown',
+      );
     });
 
     test('every endpoint: the index table, openapi.yaml and the router agree, and every path named exists', () => {
       const router = sorted(source.routerEndpoints(variant().dir));
       assert.deepEqual(sorted(source.openapiEndpoints(variant().dir)), router, 'openapi.yaml vs src/routes.ts');
-      assert.deepEqual(sorted(docs.endpointsTable(page('index.md'))), router, 'index.md Endpoints table vs src/routes.ts');
+      assert.deepEqual(
+        sorted(docs.endpointsTable(page('index.md'))),
+        router,
+        'index.md Endpoints table vs src/routes.ts',
+      );
       const paths = router.map(endpoint => endpoint.split(' ')[1]);
       const named = docs.mentions(pages(), /(\/api\/v\d+\/[\w-]+|\/metrics\b)/g);
-      assert.deepEqual(where(named.filter(n => !paths.includes(n.value))), [], `paths the service does not serve (it serves ${paths})`);
+      assert.deepEqual(
+        where(named.filter(n => !paths.includes(n.value))),
+        [],
+        `paths the service does not serve (it serves ${paths})`,
+      );
     });
 
     test('the development page lists exactly the variables src/config.ts reads, with their defaults and ranges', () => {
       const table = docs.variablesTable(page('development.md'));
       const read = source.configVariables(variant().dir);
-      assert.deepEqual(sorted(table.map(v => v.name)), sorted(read.map(v => v.name)), 'development.md Configure table vs src/config.ts');
+      assert.deepEqual(
+        sorted(table.map(v => v.name)),
+        sorted(read.map(v => v.name)),
+        'development.md Configure table vs src/config.ts',
+      );
       for (const variable of read.filter(v => v.default !== undefined)) {
         const row = table.find(r => r.name === variable.name)!;
         assert.equal(row.default, `\`${variable.default}\``, `default of ${variable.name}`);
@@ -125,22 +166,33 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
       }
     });
 
-    test('the rules, the dashboard\'s panels and every metric the docs name use series the service exports, with their labels', async () => {
+    test("the rules, the dashboard's panels and every metric the docs name use series the service exports, with their labels", async () => {
       const series = await source.serviceSeries(variant().dir);
       const rules = ruleList(renderChart(variant()).optional);
-      assert.ok(alertRules(renderChart(variant()).optional).some(rule => /http_requests_total/.test(rule.expr)), 'no alert on the request metrics');
+      assert.ok(
+        alertRules(renderChart(variant()).optional).some(rule => /http_requests_total/.test(rule.expr)),
+        'no alert on the request metrics',
+      );
       // A series the rules record has the labels the scrape gave its inputs and those the rule adds.
-      for (const { record, labels = {} } of rules) if (record) series.set(record, [...(series.get(record) ?? []), ...Object.keys(labels)]);
+      for (const { record, labels = {} } of rules)
+        if (record) series.set(record, [...(series.get(record) ?? []), ...Object.keys(labels)]);
       const problems = chartQueries().flatMap(({ what, expr }) =>
         selectors(expr).flatMap(({ metric, matchers }) => {
           if (metric in EXTERNAL_METRICS) return [];
           const own = series.get(metric);
           if (!own) return [`${what}: ${metric} is not a series of the service`];
-          return matchers.map(m => m.label).filter(l => !own.includes(l) && !TARGET_LABELS.includes(l)).map(l => `${what}: ${metric} has no label ${l}`);
+          return matchers
+            .map(m => m.label)
+            .filter(l => !own.includes(l) && !TARGET_LABELS.includes(l))
+            .map(l => `${what}: ${metric} has no label ${l}`);
         }),
       );
       const named = docs.mentions(pages(), /`((?:http|nodejs|process)_\w+)`/g);
-      problems.push(...where(named.filter(n => !series.has(n.value) && !series.has(`${n.value}_bucket`))).map(n => `${n} is not a series of the service`));
+      problems.push(
+        ...where(named.filter(n => !series.has(n.value) && !series.has(`${n.value}_bucket`))).map(
+          n => `${n} is not a series of the service`,
+        ),
+      );
       assert.deepEqual(problems, [], 'PrometheusRule and dashboard expressions, and metric names in the docs');
     });
 
@@ -151,33 +203,47 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
         rules.find(r => r.record === record && r.labels?.slo === slo) ?? assert.fail(`no ${record} rule for ${slo}`);
       const objective = (slo: string) => numberLiterals(recorded('slo:objective:ratio', slo).expr)[0];
       const percent = (ratio: number) => `${Number((ratio * 100).toFixed(3))}%`;
-      const bucket = selectors(recorded('slo:sli_error:ratio_rate5m', 'latency').expr).find(s => s.metric.endsWith('_bucket'))!;
+      const bucket = selectors(recorded('slo:sli_error:ratio_rate5m', 'latency').expr).find(s =>
+        s.metric.endsWith('_bucket'),
+      )!;
       // A whole-second bound is matched as le=~"1(\\.0)?"; its number is what precedes the group.
       const seconds = Number(bucket.matchers.find(m => m.label === 'le')!.value.replace(/\(.*$/, ''));
       const [header, ...rows] = docs.table(docs.section(objectives, 'Objectives'));
       const column = header.indexOf(variant().app_env);
       assert.ok(column > 0, `no ${variant().app_env} column in objectives.md`);
-      assert.deepEqual(Object.fromEntries(rows.map(row => [row[0], row[column]])), {
-        Availability: percent(objective('availability')),
-        Latency: `${percent(objective('latency'))} within ${seconds} s`,
-      }, 'objectives.md objectives vs the PrometheusRule');
+      assert.deepEqual(
+        Object.fromEntries(rows.map(row => [row[0], row[column]])),
+        {
+          Availability: percent(objective('availability')),
+          Latency: `${percent(objective('latency'))} within ${seconds} s`,
+        },
+        'objectives.md objectives vs the PrometheusRule',
+      );
 
       const burns = docs.table(docs.section(objectives, 'Error budget and burn rate')).slice(1);
       const stated = sorted(burns.map(([burn, , long, short, rate]) => `${burn}: ${long} and ${short} at ${rate}`));
       const windowOf = (metric: string) => metric.replace('slo:sli_error:ratio_rate', '');
       for (const slo of ['availability', 'latency']) {
-        const alerts = rules.filter(r => r.alert && selectors(r.expr).some(({ matchers }) => matchers.some(m => m.label === 'slo' && m.value === slo)));
+        const alerts = rules.filter(
+          r =>
+            r.alert &&
+            selectors(r.expr).some(({ matchers }) => matchers.some(m => m.label === 'slo' && m.value === slo)),
+        );
         assert.equal(alerts.length, 2, `${slo}: a fast and a slow burn alert`);
         const rendered = alerts.flatMap(alert => {
           const pairs = comparisons(alert.expr);
-          return pairs.filter((_, i) => i % 2 === 0).map((long, i) =>
-            `${alert.labels!.burn}: ${windowOf(long.metric)} and ${windowOf(pairs[2 * i + 1].metric)} at ${long.numbers[0]}`);
+          return pairs
+            .filter((_, i) => i % 2 === 0)
+            .map(
+              (long, i) =>
+                `${alert.labels!.burn}: ${windowOf(long.metric)} and ${windowOf(pairs[2 * i + 1].metric)} at ${long.numbers[0]}`,
+            );
         });
         assert.deepEqual(sorted(rendered), stated, `objectives.md burn table vs the ${slo} alerts`);
       }
     });
 
-    test('the runbook\'s bad-configuration example is what the service prints, and it exits 1', () => {
+    test("the runbook's bad-configuration example is what the service prints, and it exits 1", () => {
       const example = docs.configErrorExample(page('runbook.md'));
       const { code, stderr } = source.startWith(variant().dir, example.name, example.value);
       assert.equal(code, 1, `the service with ${example.name}=${example.value} exited ${code}:\n${stderr}`);
@@ -190,17 +256,21 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
       const application = renderChart(variant()).application;
       const namespace = application.spec.destination.namespace;
       const named = (pattern: RegExp) => sorted([...runbook.matchAll(pattern)].map(m => m[1]));
-      assert.deepEqual({
-        namespace: named(/(?:Namespace `|--namespace )([\w-]+)/g),
-        deployment: named(/(?:Deployment `|deploy\/)([\w-]+)/g),
-        application: named(/Argo CD Application `([\w-]+)`/g),
-        serviceAccount: named(/system:serviceaccount:([\w-]+:[\w-]+)/g),
-      }, {
-        namespace: [namespace],
-        deployment: [deployment.metadata.name],
-        application: [application.metadata.name],
-        serviceAccount: [`${namespace}:${deployment.spec.template.spec.serviceAccountName}`],
-      }, 'runbook.md');
+      assert.deepEqual(
+        {
+          namespace: named(/(?:Namespace `|--namespace )([\w-]+)/g),
+          deployment: named(/(?:Deployment `|deploy\/)([\w-]+)/g),
+          application: named(/Argo CD Application `([\w-]+)`/g),
+          serviceAccount: named(/system:serviceaccount:([\w-]+:[\w-]+)/g),
+        },
+        {
+          namespace: [namespace],
+          deployment: [deployment.metadata.name],
+          application: [application.metadata.name],
+          serviceAccount: [`${namespace}:${deployment.spec.template.spec.serviceAccountName}`],
+        },
+        'runbook.md',
+      );
 
       // Prometheus labels a scraped series with the Service's namespace and name (job) and the container's name;
       // kube-state-metrics labels its series with the object's namespace and name.
@@ -213,9 +283,15 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
       };
       const selected = chartQueries().flatMap(({ what, expr }) =>
         selectors(expr).flatMap(({ metric, matchers }) =>
-          matchers.filter(m => m.label in expected).map(m => `${what}: ${metric}{${m.label}${m.op}"${m.value}"}`)),
+          matchers.filter(m => m.label in expected).map(m => `${what}: ${metric}{${m.label}${m.op}"${m.value}"}`),
+        ),
       );
-      assert.ok(selected.some(s => s.includes('{container=')) && selected.some(s => s.includes('{job=')) && selected.some(s => s.startsWith('panel')), `no container, job or panel selected:\n${selected.join('\n')}`);
+      assert.ok(
+        selected.some(s => s.includes('{container=')) &&
+          selected.some(s => s.includes('{job=')) &&
+          selected.some(s => s.startsWith('panel')),
+        `no container, job or panel selected:\n${selected.join('\n')}`,
+      );
       const wrong = selected.filter(s => {
         const [, label, op, value] = /\{(\w+)(=~?|!=|!~)"(.*)"\}$/.exec(s)!;
         return op !== '=' || value !== expected[label];
@@ -223,18 +299,26 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
       assert.deepEqual(wrong, [], `selectors that are not exactly ${JSON.stringify(expected)}`);
     });
 
-    test('the runbook\'s fallbackReason values are ones the service produces', () => {
+    test("the runbook's fallbackReason values are ones the service produces", () => {
       const literals = source.sourceLiterals(variant().dir);
       const reasons = docs.fallbackReasons(page('runbook.md'));
       assert.ok(reasons.includes('forbidden'), 'the runbook does not cover an RBAC refusal');
-      assert.deepEqual(reasons.filter(r => !r.includes('<') && !literals.has(r)), [], 'reasons not in src/');
+      assert.deepEqual(
+        reasons.filter(r => !r.includes('<') && !literals.has(r)),
+        [],
+        'reasons not in src/',
+      );
     });
 
     test('the request flow lists the middleware in the order src/app.ts registers it', () => {
-      assert.deepEqual(docs.middlewareList(page('system-design.md')), source.middlewareOrder(variant().dir), 'system-design.md Request flow vs src/app.ts');
+      assert.deepEqual(
+        docs.middlewareList(page('system-design.md')),
+        source.middlewareOrder(variant().dir),
+        'system-design.md Request flow vs src/app.ts',
+      );
     });
 
-    test('the error example has the fields of openapi.yaml\'s Error and of src/middleware/errors.ts', () => {
+    test("the error example has the fields of openapi.yaml's Error and of src/middleware/errors.ts", () => {
       const example = Object.keys(docs.jsonExample(page('system-design.md'), 'Error handling')).sort();
       const schema = source.openapiError(variant().dir);
       assert.deepEqual(example, [...schema.required].sort(), 'system-design.md example vs openapi.yaml Error.required');

@@ -6,11 +6,17 @@ import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { getCompoundEntityRef, type Entity } from '@backstage/catalog-model';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
-import { repoRoot } from '../tools/backstage/run-template';
-import { renderChart } from './support/chart';
-import { headingIds } from './support/readers';
-import { renderedVariants, type Variant } from './support/rendered';
-import { buildTechDocs, plantumlDiagrams, plantumlErrors, readMkdocsConfig, TECHDOCS_KEYS } from './support/techdocs';
+import { repoRoot } from '../packages/tooling/src/template-repository';
+import { renderChart } from './support/chart/chart';
+import { headingIds } from './support/form/readers';
+import { renderedVariants, type Variant } from './support/backstage/rendered';
+import {
+  buildTechDocs,
+  plantumlDiagrams,
+  plantumlErrors,
+  readMkdocsConfig,
+  TECHDOCS_KEYS,
+} from './support/docs/techdocs';
 
 // One strict build per site; the runbook's HTML is kept for the alerts' links.
 const RUNBOOK_PAGE = 'runbook/index.html';
@@ -28,7 +34,10 @@ function checkSite(name: string, root: () => string) {
   describe(`${name} TechDocs`, () => {
     test('mkdocs.yml keeps to the keys TechDocs honours and enables techdocs-core', () => {
       const config = readMkdocsConfig(root());
-      assert.deepEqual(Object.keys(config).filter(key => !TECHDOCS_KEYS.includes(key)), []);
+      assert.deepEqual(
+        Object.keys(config).filter(key => !TECHDOCS_KEYS.includes(key)),
+        [],
+      );
       assert.ok((config.plugins ?? []).includes('techdocs-core'), 'plugins must list techdocs-core');
     });
 
@@ -64,7 +73,9 @@ for (const id of ['short-dev', 'long-prod']) {
   checkSite(`the generated repository (${id})`, () => variant().dir);
 
   test(`${id}: every alert's runbook_url opens a section of the runbook in the service's TechDocs, and names the entity's owner`, async () => {
-    const [component] = parseAllDocuments(fs.readFileSync(path.join(variant().dir, 'catalog-info.yaml'), 'utf8')).map(d => d.toJS() as Entity);
+    const [component] = parseAllDocuments(fs.readFileSync(path.join(variant().dir, 'catalog-info.yaml'), 'utf8')).map(
+      d => d.toJS() as Entity,
+    );
     const { namespace, kind, name } = getCompoundEntityRef(component);
     assert.ok(navPages(readMkdocsConfig(variant().dir).nav).includes('runbook.md'), 'the runbook is in the nav');
     // TechDocs serves an entity's site at /docs/<namespace>/<kind>/<name>/, a page at its directory URL.
@@ -72,7 +83,9 @@ for (const id of ['short-dev', 'long-prod']) {
     const html = built(variant().dir).html[RUNBOOK_PAGE];
     assert.ok(html, `${RUNBOOK_PAGE} was not built`);
     const sections = new Set(await headingIds(html));
-    const rules = renderChart(variant()).optional.find(o => o.kind === 'PrometheusRule')!.spec.groups.flatMap((g: any) => g.rules);
+    const rules = renderChart(variant())
+      .optional.find(o => o.kind === 'PrometheusRule')!
+      .spec.groups.flatMap((g: any) => g.rules);
     const alerts = rules.filter((rule: any) => rule.alert);
     assert.ok(alerts.length >= 8, `${alerts.length} alerts`);
     const broken = alerts
@@ -93,7 +106,9 @@ describe("the template's docs", () => {
     );
     const doc = fs.readFileSync(path.join(repoRoot, 'docs', 'index.md'), 'utf8');
     const table = doc.slice(doc.indexOf('## The form'));
-    const rows = [...table.matchAll(/^\| (?!Page |---)([^|]+?) \| ([^|(]+?)(?: \(`[^`]+`\))? \|/gm)].map(m => `${m[1]} | ${m[2]}`);
+    const rows = [...table.matchAll(/^\| (?!Page |---)([^|]+?) \| ([^|(]+?)(?: \(`[^`]+`\))? \|/gm)].map(
+      m => `${m[1]} | ${m[2]}`,
+    );
     assert.deepEqual(rows, expected);
   });
 });

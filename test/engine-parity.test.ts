@@ -6,9 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
-import { repoRoot } from '../tools/backstage/run-template';
-import { renderClassic, type FetchTemplateInput } from './support/classic-nunjucks';
-import { listFiles, renderedVariants, type Variant } from './support/rendered';
+import { repoRoot } from '../packages/tooling/src/template-repository';
+import { renderClassic, type FetchTemplateInput } from './support/backstage/classic-nunjucks';
+import { listFiles, renderedVariants, type Variant } from './support/backstage/rendered';
 
 const template = parseYaml(fs.readFileSync(path.join(repoRoot, 'template.yaml'), 'utf8'));
 const fetchInput = template.spec.steps.find((s: any) => s.action === 'fetch:template').input;

@@ -7,15 +7,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { repoRoot } from '../tools/backstage/run-template';
-import { helmBinary } from './support/helm';
-import { node24Env, run } from './support/node24';
-import { renderedVariants, type Variant } from './support/rendered';
+import { repoRoot } from '../packages/tooling/src/template-repository';
+import { helmBinary } from './support/chart/helm';
+import { node24Env, run } from './support/service/node24';
+import { renderedVariants, type Variant } from './support/backstage/rendered';
 
 let variants: Variant[];
 const copies: string[] = [];
 before(async () => {
-  if (spawnSync('sh', ['-c', 'command -v promtool']).status !== 0) throw new Error('promtool is not installed: apt-get install -y prometheus');
+  if (spawnSync('sh', ['-c', 'command -v promtool']).status !== 0)
+    throw new Error('promtool is not installed: apt-get install -y prometheus');
   variants = await renderedVariants();
 });
 after(() => {
@@ -32,7 +33,12 @@ function copyOf(variant: Variant): string {
 }
 
 const checkMonitoring = (dir: string) =>
-  run('node', ['scripts/check-monitoring.mjs'], dir, node24Env({ PATH: `${path.dirname(helmBinary())}${path.delimiter}${process.env.PATH}` }));
+  run(
+    'node',
+    ['scripts/check-monitoring.mjs'],
+    dir,
+    node24Env({ PATH: `${path.dirname(helmBinary())}${path.delimiter}${process.env.PATH}` }),
+  );
 
 for (const id of ['short-dev', 'long-prod']) {
   describe(`alerts of ${id}`, () => {
@@ -42,15 +48,27 @@ for (const id of ['short-dev', 'long-prod']) {
       const { code, output } = await checkMonitoring(copyOf(variant()));
       assert.equal(code, 0, output);
       assert.equal(output.match(/SUCCESS: \d+ rules found/g)?.length, 2, output);
-      const testFiles = fs.readdirSync(path.join(variant().dir, 'monitoring')).filter(file => file.endsWith('.test.yaml'));
+      const testFiles = fs
+        .readdirSync(path.join(variant().dir, 'monitoring'))
+        .filter(file => file.endsWith('.test.yaml'));
       assert.ok(testFiles.length >= 4, `monitoring/ has ${testFiles}`);
       assert.equal(output.match(/Unit Testing: .*\n\s+SUCCESS/g)?.length, testFiles.length, output);
     });
 
     // A value moved in values.yaml, and the alert whose tests must then fail.
     const moves = [
-      { what: 'a threshold', line: /^  errorRatio: 0\.05$/m, to: '  errorRatio: 0.07', failing: /alertname: HighErrorRate, time: 25m/ },
-      { what: 'an objective', line: /^  availabilityObjective: 0\.995$/m, to: '  availabilityObjective: 0.999', failing: /alertname: DetailsErrorBudgetBurn, time: / },
+      {
+        what: 'a threshold',
+        line: /^  errorRatio: 0\.05$/m,
+        to: '  errorRatio: 0.07',
+        failing: /alertname: HighErrorRate, time: 25m/,
+      },
+      {
+        what: 'an objective',
+        line: /^  availabilityObjective: 0\.995$/m,
+        to: '  availabilityObjective: 0.999',
+        failing: /alertname: DetailsErrorBudgetBurn, time: /,
+      },
     ];
     for (const { what, line, to, failing } of moves) {
       test(`fail when ${what} no longer matches its tests, naming the alert`, async () => {
@@ -79,18 +97,25 @@ for (const id of ['short-dev', 'long-prod']) {
   });
 }
 
-test('the coverage rule tells apart alerts of one name by their labels (an objective\'s fast and slow burn)', async () => {
+test("the coverage rule tells apart alerts of one name by their labels (an objective's fast and slow burn)", async () => {
   const dir = copyOf(variants[0]);
   const { untested } = await import(path.join(dir, 'scripts', 'check-monitoring.mjs'));
   const rule = (burn: string) => ({ alert: 'Burn', expr: 'vector(1)', labels: { severity: 'warning', burn } });
   const rules = JSON.stringify({ groups: [{ name: 'g', rules: [rule('fast'), rule('slow')] }] });
   const cases = (burns: string[][]) => {
     const file = path.join(dir, `cases-${burns.length}.test.yaml`);
-    const alert_rule_test = burns.map(fired => ({ eval_time: '1m', alertname: 'Burn', exp_alerts: fired.map(burn => ({ exp_labels: { severity: 'warning', burn } })) }));
+    const alert_rule_test = burns.map(fired => ({
+      eval_time: '1m',
+      alertname: 'Burn',
+      exp_alerts: fired.map(burn => ({ exp_labels: { severity: 'warning', burn } })),
+    }));
     fs.writeFileSync(file, JSON.stringify({ tests: [{ alert_rule_test }] }));
     return [file];
   };
   assert.deepEqual(untested(rules, cases([['fast'], []])), ['Burn burn=slow: no test in which it fires']);
   assert.deepEqual(untested(rules, cases([['fast', 'slow'], ['slow'], []])), []);
-  assert.deepEqual(untested(rules, cases([['fast', 'slow']])), ['Burn burn=fast: no test in which it does not fire', 'Burn burn=slow: no test in which it does not fire']);
+  assert.deepEqual(untested(rules, cases([['fast', 'slow']])), [
+    'Burn burn=fast: no test in which it does not fire',
+    'Burn burn=slow: no test in which it does not fire',
+  ]);
 });

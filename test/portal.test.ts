@@ -8,11 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
-import type { EmbeddedBackstage } from '../tools/backstage/backend';
-import { buildApp, startPortal } from '../tools/backstage/portal';
-import { repoRoot, TEMPLATE_REF, waitForTemplate } from '../tools/backstage/run-template';
-import { freeLoopbackPort } from '../tools/free-port';
-import { launchBrowser, standIn, type RecordingBrowser } from './support/browser';
+import type { EmbeddedBackstage } from '../packages/tooling/src/backstage/backend';
+import { buildApp, startPortal } from '../packages/tooling/src/backstage/portal';
+import { waitForTemplate } from '../packages/tooling/src/backstage/run-template';
+import { repoRoot, TEMPLATE_REF } from '../packages/tooling/src/template-repository';
+import { freeLoopbackPort } from '../packages/tooling/src/free-port';
+import { launchBrowser, standIn, type RecordingBrowser } from './support/portal/browser';
 
 const NAME = 'orders';
 const ARGOCD = 'https://argocd.localhost';
@@ -62,7 +63,7 @@ describe('the local portal in Chromium', { timeout: 300_000 }, () => {
     await b.screenshot('form-service');
   });
 
-  test('shows the form\'s own errors for a bad name, a missing owner and a description it must refuse', async () => {
+  test("shows the form's own errors for a bad name, a missing owner and a description it must refuse", async () => {
     const { page } = b;
     await page.getByRole('textbox', { name: 'Name' }).fill('Orders_API');
     await page.getByRole('textbox', { name: 'Description' }).fill('Takes orders \u202e from the shop');
@@ -95,7 +96,13 @@ describe('the local portal in Chromium', { timeout: 300_000 }, () => {
     await page.keyboard.press('Tab'); // leaves the picker's autocomplete, as a user clicking on does
     await b.screenshot('form-repository');
     await page.getByRole('button', { name: 'Review' }).click();
-    const review = ['group:default/platform-team', 'system:default/payments', DOMAIN, ARGOCD, `github.com?owner=acme&repo=${NAME}`];
+    const review = [
+      'group:default/platform-team',
+      'system:default/payments',
+      DOMAIN,
+      ARGOCD,
+      `github.com?owner=acme&repo=${NAME}`,
+    ];
     for (const value of review) await visible(value);
     await b.screenshot('review');
   });
@@ -110,13 +117,19 @@ describe('the local portal in Chromium', { timeout: 300_000 }, () => {
     assert.deepEqual([...succeeded].sort(), ['fetch', 'publish', 'register']);
     // The task page shows the template's output links once the task has ended.
     await visible('Open in catalog');
-    const anchors = await page.locator('a').evaluateAll(as => as.map(a => ({
-      // External links carry a hint for screen readers after their title.
-      title: a.textContent!.trim().replace(/, Opens in a new window$/, ''),
-      href: (a as HTMLAnchorElement).href,
-    })));
+    const anchors = await page.locator('a').evaluateAll(as =>
+      as.map(a => ({
+        // External links carry a hint for screen readers after their title.
+        title: a.textContent!.trim().replace(/, Opens in a new window$/, ''),
+        href: (a as HTMLAnchorElement).href,
+      })),
+    );
     outputLinks.push(...anchors.filter(a => OUTPUT_LINKS.includes(a.title)));
-    assert.deepEqual(outputLinks.map(l => l.title).sort(), [...OUTPUT_LINKS].sort(), JSON.stringify(anchors.slice(-30)));
+    assert.deepEqual(
+      outputLinks.map(l => l.title).sort(),
+      [...OUTPUT_LINKS].sort(),
+      JSON.stringify(anchors.slice(-30)),
+    );
     await visible('LOCAL STAND-IN: publish:github committed the repository');
     await b.screenshot('task');
   });
@@ -135,7 +148,10 @@ describe('the local portal in Chromium', { timeout: 300_000 }, () => {
       await visible(expected[link.title]);
       await b.screenshot(`link-${link.title.toLowerCase().replace(/\W+/g, '-')}`);
     }
-    assert.equal(outputLinks.find(l => l.title === 'Argo CD application')!.href, `${ARGOCD}/applications/argocd/${NAME}-dev`);
+    assert.equal(
+      outputLinks.find(l => l.title === 'Argo CD application')!.href,
+      `${ARGOCD}/applications/argocd/${NAME}-dev`,
+    );
   });
 
   test('shows the new component with its owner, system, API and links', async () => {
@@ -146,15 +162,21 @@ describe('the local portal in Chromium', { timeout: 300_000 }, () => {
     await visible('Links');
     const hrefs = await page.locator('a').evaluateAll(as => as.map(a => (a as HTMLAnchorElement).href));
     // View Source from the source-location annotation; the Links card from the entity's links.
-    assert.ok(hrefs.some(h => h.startsWith(`https://github.com/acme/${NAME}`)), hrefs.join('\n'));
+    assert.ok(
+      hrefs.some(h => h.startsWith(`https://github.com/acme/${NAME}`)),
+      hrefs.join('\n'),
+    );
     assert.ok(hrefs.includes(`${ARGOCD}/applications/argocd/${NAME}-dev`), hrefs.join('\n'));
     await b.screenshot('component');
     await page.locator(`a[href$="/component/${NAME}/apis"]`).click();
-    await page.getByRole('link', { name: `${NAME}-api` }).first().waitFor({ timeout: 30_000 });
+    await page
+      .getByRole('link', { name: `${NAME}-api` })
+      .first()
+      .waitFor({ timeout: 30_000 });
     await b.screenshot('component-apis');
   });
 
-  test('renders the component\'s TechDocs with its architecture page', async () => {
+  test("renders the component's TechDocs with its architecture page", async () => {
     const { page } = b;
     await page.goto(`${portal.baseUrl}/docs/default/component/${NAME}`);
     await visible(/Overview|orders/, 120_000);
@@ -163,7 +185,7 @@ describe('the local portal in Chromium', { timeout: 300_000 }, () => {
     await b.screenshot('component-docs-architecture');
   });
 
-  test('renders the template\'s own TechDocs, building them from a copy of the working tree', async () => {
+  test("renders the template's own TechDocs, building them from a copy of the working tree", async () => {
     const mkdocsYml = path.join(repoRoot, 'mkdocs.yml');
     const before = fs.readFileSync(mkdocsYml, 'utf8');
     await b.page.goto(`${portal.baseUrl}/docs/default/template/koa-service`);
@@ -185,7 +207,9 @@ async function chooseFromPicker(label: string, option: string) {
 /** Every field's help text (ui:help) of a form page, as the frontend shows it. */
 async function helpTextsShown(step: { title: string; schema: { properties?: Record<string, any> } }) {
   await visible(step.title);
-  const helps = Object.values(step.schema.properties ?? {}).map(p => p['ui:help']).filter(Boolean);
+  const helps = Object.values(step.schema.properties ?? {})
+    .map(p => p['ui:help'])
+    .filter(Boolean);
   assert.ok(helps.length > 0, `page "${step.title}" has help texts`);
   for (const help of helps) await visible(help.slice(0, 60));
 }

@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { parseDocument } from 'yaml';
-import { repoRoot } from '../tools/backstage/run-template';
-import { releaseProblems, releaseTemplate, templateVersion, VERSION_ANNOTATION } from '../tools/template-release';
+import { repoRoot } from '../packages/tooling/src/template-repository';
+import { releaseProblems, releaseTemplate, templateVersion, VERSION_ANNOTATION } from '../packages/tooling/src/release';
 
 const copies: string[] = [];
 after(() => {
@@ -40,7 +40,10 @@ test('a change to skeleton/ or to the form without a new version fails; a releas
   const version = templateVersion(repoRoot);
   const changedFile = copyOfTemplate();
   fs.appendFileSync(path.join(changedFile, 'skeleton', 'README.md'), '\nOne more line.\n');
-  assert.match(releaseProblems(changedFile).join('\n'), new RegExp(`changed since release ${version.replace(/\./g, '\\.')}`));
+  assert.match(
+    releaseProblems(changedFile).join('\n'),
+    new RegExp(`changed since release ${version.replace(/\./g, '\\.')}`),
+  );
 
   const changedForm = copyOfTemplate();
   editTemplate(changedForm, template => template.setIn(['spec', 'parameters', 0, 'title'], 'Another title'));

@@ -6,10 +6,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
-import { repoRoot } from '../tools/backstage/run-template';
-import { githubExpressions, escapedGithubExpressions, unescapedExpressions } from './support/expressions';
-import { escapeFindings } from './support/skeleton-escapes';
-import { listFiles, renderedVariants, type Variant } from './support/rendered';
+import { repoRoot } from '../packages/tooling/src/template-repository';
+import { githubExpressions, escapedGithubExpressions, unescapedExpressions } from './support/skeleton/expressions';
+import { escapeFindings } from './support/skeleton/skeleton-escapes';
+import { listFiles, renderedVariants, type Variant } from './support/backstage/rendered';
 
 const skeleton = path.join(repoRoot, 'skeleton');
 // Helm's Go templates are copied without templating and are not YAML until Helm renders them.
@@ -32,8 +32,16 @@ describe('the skeleton', () => {
       }
     }
     // An unknown name renders as an empty string without any error: this is the only place it shows.
-    assert.deepEqual([...read].filter(name => !passed.includes(name)), [], 'read but not passed');
-    assert.deepEqual(passed.filter(name => !read.has(name)), [], 'passed but never read');
+    assert.deepEqual(
+      [...read].filter(name => !passed.includes(name)),
+      [],
+      'read but not passed',
+    );
+    assert.deepEqual(
+      passed.filter(name => !read.has(name)),
+      [],
+      'passed but never read',
+    );
   });
 
   test('passes every value through the escape its file needs (YAML/JSON: dump; Markdown: escape)', () => {
@@ -95,7 +103,10 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
         const expected = escapedGithubExpressions(source);
         const actual = githubExpressions(read(file));
         assert.deepEqual(actual, expected, file);
-        assert.ok(actual.every(e => e.replace(/^\$\{\{|\}\}$/g, '').trim() !== ''), `${file} has an empty expression`);
+        assert.ok(
+          actual.every(e => e.replace(/^\$\{\{|\}\}$/g, '').trim() !== ''),
+          `${file} has an empty expression`,
+        );
       }
     });
 

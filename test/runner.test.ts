@@ -1,12 +1,12 @@
 // npm test's own runner settings: with --test-force-exit, a file's last results can be lost on their way
-// to the runner (nodejs/node#64833); test/support/complete-results.mjs must make every one arrive.
+// to the runner (nodejs/node#64833); test/support/runner/complete-results.mjs must make every one arrive.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { repoRoot } from '../tools/backstage/run-template';
+import { repoRoot } from '../packages/tooling/src/template-repository';
 
 test('a file of 3000 tests run as npm test runs it reports all 3000', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-'));
@@ -15,7 +15,9 @@ test('a file of 3000 tests run as npm test runs it reports all 3000', () => {
   fs.writeFileSync(file, `const { test } = require('node:test');\n${tests}\n`);
   const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
   // The flags npm test passes before --test, as package.json has them.
-  const flags = /node (.*) --test /.exec(pkg.scripts.test)![1].split(' ')
+  const flags = /node (.*) --test /
+    .exec(pkg.scripts.test)![1]
+    .split(' ')
     .map((arg: string) => (arg.startsWith('./') ? path.join(repoRoot, arg) : arg));
   for (let run = 0; run < 3; run++) {
     const result = spawnSync(process.execPath, [...flags, '--test', '--test-force-exit', '--test-reporter=tap', file], {

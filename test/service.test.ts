@@ -9,13 +9,13 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createRequire } from 'node:module';
 import { parse as parseYaml } from 'yaml';
-import { freeLoopbackPort } from '../tools/free-port';
-import { dashboardOf, panelQueries } from './support/grafana';
-import { helmBinary } from './support/helm';
-import { parseObjects } from './support/kube';
-import { node24Env, run } from './support/node24';
-import { EXTERNAL_METRICS, exposedSeries, metricNames } from './support/promql';
-import { renderedVariants, type Variant } from './support/rendered';
+import { freeLoopbackPort } from '../packages/tooling/src/free-port';
+import { dashboardOf, panelQueries } from './support/monitoring/grafana';
+import { helmBinary } from './support/chart/helm';
+import { parseObjects } from './support/chart/kube';
+import { node24Env, run } from './support/service/node24';
+import { EXTERNAL_METRICS, exposedSeries, metricNames } from './support/monitoring/promql';
+import { renderedVariants, type Variant } from './support/backstage/rendered';
 
 let variant: Variant;
 let repo: string;
@@ -50,7 +50,11 @@ async function npm(...args: string[]) {
 
 async function npmIn(cwd: string, ...args: string[]) {
   const result = await run('npm', args, cwd, env);
-  assert.equal(result.code, 0, `npm ${args.join(' ')} failed (exit ${result.code}) in the generated repo:\n${result.output}`);
+  assert.equal(
+    result.code,
+    0,
+    `npm ${args.join(' ')} failed (exit ${result.code}) in the generated repo:\n${result.output}`,
+  );
   return result;
 }
 
@@ -82,94 +86,146 @@ describe('the generated service (short-dev) under Node 24', { timeout: 15 * 60_0
   });
 
   // What the Dockerfile's runtime stage holds: package.json, production dependencies and dist/.
-  step('production dependencies alone hold what the built service needs (the image runtime stage)', ['npm run build compiles to dist/'], async () => {
-    fs.mkdirSync(runtime);
-    for (const file of ['package.json', 'package-lock.json', '.npmrc']) fs.copyFileSync(path.join(repo, file), path.join(runtime, file));
-    await npmIn(runtime, 'ci', '--omit=dev', '--no-audit', '--no-fund');
-    fs.cpSync(path.join(repo, 'dist'), path.join(runtime, 'dist'), { recursive: true });
-    for (const devTool of ['typescript', 'jest', 'eslint', 'ts-jest', 'prettier']) {
-      assert.ok(!fs.existsSync(path.join(runtime, 'node_modules', devTool)), `${devTool} is a production dependency`);
-    }
-  });
+  step(
+    'production dependencies alone hold what the built service needs (the image runtime stage)',
+    ['npm run build compiles to dist/'],
+    async () => {
+      fs.mkdirSync(runtime);
+      for (const file of ['package.json', 'package-lock.json', '.npmrc'])
+        fs.copyFileSync(path.join(repo, file), path.join(runtime, file));
+      await npmIn(runtime, 'ci', '--omit=dev', '--no-audit', '--no-fund');
+      fs.cpSync(path.join(repo, 'dist'), path.join(runtime, 'dist'), { recursive: true });
+      for (const devTool of ['typescript', 'jest', 'eslint', 'ts-jest', 'prettier']) {
+        assert.ok(!fs.existsSync(path.join(runtime, 'node_modules', devTool)), `${devTool} is a production dependency`);
+      }
+    },
+  );
 
-  step('the built service answers each endpoint and exits 0 on SIGTERM', ['production dependencies alone hold what the built service needs (the image runtime stage)'], async () => {
-    const port = await freeLoopbackPort();
-    const child = spawn('node', ['dist/main.js'], {
-      cwd: runtime,
-      env: { ...env, PORT: String(port), HOST: '127.0.0.1', SHUTDOWN_DELAY_SECONDS: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', chunk => (output += chunk));
-    child.stderr.on('data', chunk => (output += chunk));
-    const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)));
-    try {
-      const base = `http://127.0.0.1:${port}`;
-      await waitForHealth(`${base}/api/v1/healthz`, exited, () => output);
+  step(
+    'the built service answers each endpoint and exits 0 on SIGTERM',
+    ['production dependencies alone hold what the built service needs (the image runtime stage)'],
+    async () => {
+      const port = await freeLoopbackPort();
+      const child = spawn('node', ['dist/main.js'], {
+        cwd: runtime,
+        env: { ...env, PORT: String(port), HOST: '127.0.0.1', SHUTDOWN_DELAY_SECONDS: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', chunk => (output += chunk));
+      child.stderr.on('data', chunk => (output += chunk));
+      const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)));
+      try {
+        const base = `http://127.0.0.1:${port}`;
+        await waitForHealth(`${base}/api/v1/healthz`, exited, () => output);
 
-      const json = async (urlPath: string, status: number) => {
-        const res = await fetch(base + urlPath);
-        assert.equal(res.status, status, `${urlPath}: ${output}`);
-        assert.match(res.headers.get('content-type') ?? '', /^application\/json/, urlPath);
-        return res.json() as Promise<Record<string, any>>;
-      };
-      assert.deepEqual(await json('/api/v1/healthz', 200), { status: 'ok' });
-      assert.deepEqual(await json('/api/v1/readyz', 200), { status: 'ready' });
-      const details = await json('/api/v1/details', 200);
-      assert.equal(details.app, variant.app_name);
-      assert.equal(details.environment, variant.app_env);
-      assert.equal(details.version, '0.1.0');
-      assert.equal(details.source, 'downward-api');
-      const notFound = await json('/no/such/route', 404);
-      assert.equal(notFound.status, 404);
+        const json = async (urlPath: string, status: number) => {
+          const res = await fetch(base + urlPath);
+          assert.equal(res.status, status, `${urlPath}: ${output}`);
+          assert.match(res.headers.get('content-type') ?? '', /^application\/json/, urlPath);
+          return res.json() as Promise<Record<string, any>>;
+        };
+        assert.deepEqual(await json('/api/v1/healthz', 200), { status: 'ok' });
+        assert.deepEqual(await json('/api/v1/readyz', 200), { status: 'ready' });
+        const details = await json('/api/v1/details', 200);
+        assert.equal(details.app, variant.app_name);
+        assert.equal(details.environment, variant.app_env);
+        assert.equal(details.version, '0.1.0');
+        assert.equal(details.source, 'downward-api');
+        const notFound = await json('/no/such/route', 404);
+        assert.equal(notFound.status, 404);
 
-      const metrics = await fetch(`${base}/metrics`);
-      assert.equal(metrics.status, 200);
-      const text = (metricsText = await metrics.text());
-      assert.match(text, /^# TYPE http_requests_total counter$/m);
-      assert.match(text, /^http_requests_total\{method="GET",route="\/api\/v1\/details",status="200"\} 1$/m);
-      assert.match(text, /^process_resident_memory_bytes \d+/m);
+        const metrics = await fetch(`${base}/metrics`);
+        assert.equal(metrics.status, 200);
+        const text = (metricsText = await metrics.text());
+        assert.match(text, /^# TYPE http_requests_total counter$/m);
+        assert.match(text, /^http_requests_total\{method="GET",route="\/api\/v1\/details",status="200"\} 1$/m);
+        assert.match(text, /^process_resident_memory_bytes \d+/m);
 
-      child.kill('SIGTERM');
-      assert.equal(await exited, 0, `exit code after SIGTERM; output:\n${output}`);
-      const lines = output.trim().split('\n').map(line => JSON.parse(line) as Record<string, unknown>);
-      assert.deepEqual(lines.at(-1), { ...lines.at(-1), message: 'stopped', exit_code: 0 });
-    } finally {
-      child.kill('SIGKILL');
-    }
-  });
+        child.kill('SIGTERM');
+        assert.equal(await exited, 0, `exit code after SIGTERM; output:\n${output}`);
+        const lines = output
+          .trim()
+          .split('\n')
+          .map(line => JSON.parse(line) as Record<string, unknown>);
+        assert.deepEqual(lines.at(-1), { ...lines.at(-1), message: 'stopped', exit_code: 0 });
+      } finally {
+        child.kill('SIGKILL');
+      }
+    },
+  );
 
   // The rules as a Prometheus without the Operator gets them: the repository's own script, with helm.
-  step("every metric the chart's rules and dashboard use is one the running service exposes, one the rules record, or a named Kubernetes one", ['the built service answers each endpoint and exits 0 on SIGTERM'], async () => {
-    const parsePrometheus = createRequire(path.join(repo, 'package.json'))('parse-prometheus-text-format') as (text: string) => { name: string; type: string }[];
-    const exposed = exposedSeries(parsePrometheus(metricsText));
-    const withHelm = { ...env, PATH: `${path.dirname(helmBinary())}${path.delimiter}${env.PATH}` };
-    const unknown: string[] = [];
-    let expressions = 0;
-    for (const environment of ['dev', 'prod']) {
-      const rules = await run('node', ['scripts/prometheus-rules.mjs', environment], repo, withHelm);
-      assert.equal(rules.code, 0, rules.output);
-      const all: { expr: string; record?: string }[] = parseYaml(rules.output).groups.flatMap((group: { rules: object[] }) => group.rules);
-      // Series the rules record themselves (the objectives' ratios) are inputs of later rules.
-      const recorded = new Set(all.flatMap(rule => rule.record ?? []));
-      // The dashboard as Grafana's sidecar gets it, its variables resolved.
-      const chart = await run(helmBinary(), ['template', 'service', path.join('charts', variant.app_name), '-f', path.join('charts', variant.app_name, `values-${environment}.yaml`), '--show-only', 'templates/dashboard.yaml'], repo, env);
-      assert.equal(chart.code, 0, chart.output);
-      const queries = [...all.map(rule => ({ what: rule.record ?? 'alert', expr: rule.expr })), ...panelQueries(dashboardOf(parseObjects(chart.output))).map(q => ({ what: `panel "${q.panel}"`, expr: q.expr }))];
-      for (const { what, expr } of queries) {
-        expressions++;
-        for (const name of metricNames(expr)) if (!exposed.has(name) && !(name in EXTERNAL_METRICS) && !recorded.has(name)) unknown.push(`${environment}, ${what}: ${name}`);
+  step(
+    "every metric the chart's rules and dashboard use is one the running service exposes, one the rules record, or a named Kubernetes one",
+    ['the built service answers each endpoint and exits 0 on SIGTERM'],
+    async () => {
+      const parsePrometheus = createRequire(path.join(repo, 'package.json'))('parse-prometheus-text-format') as (
+        text: string,
+      ) => { name: string; type: string }[];
+      const exposed = exposedSeries(parsePrometheus(metricsText));
+      const withHelm = { ...env, PATH: `${path.dirname(helmBinary())}${path.delimiter}${env.PATH}` };
+      const unknown: string[] = [];
+      let expressions = 0;
+      for (const environment of ['dev', 'prod']) {
+        const rules = await run('node', ['scripts/prometheus-rules.mjs', environment], repo, withHelm);
+        assert.equal(rules.code, 0, rules.output);
+        const all: { expr: string; record?: string }[] = parseYaml(rules.output).groups.flatMap(
+          (group: { rules: object[] }) => group.rules,
+        );
+        // Series the rules record themselves (the objectives' ratios) are inputs of later rules.
+        const recorded = new Set(all.flatMap(rule => rule.record ?? []));
+        // The dashboard as Grafana's sidecar gets it, its variables resolved.
+        const chart = await run(
+          helmBinary(),
+          [
+            'template',
+            'service',
+            path.join('charts', variant.app_name),
+            '-f',
+            path.join('charts', variant.app_name, `values-${environment}.yaml`),
+            '--show-only',
+            'templates/dashboard.yaml',
+          ],
+          repo,
+          env,
+        );
+        assert.equal(chart.code, 0, chart.output);
+        const queries = [
+          ...all.map(rule => ({ what: rule.record ?? 'alert', expr: rule.expr })),
+          ...panelQueries(dashboardOf(parseObjects(chart.output))).map(q => ({
+            what: `panel "${q.panel}"`,
+            expr: q.expr,
+          })),
+        ];
+        for (const { what, expr } of queries) {
+          expressions++;
+          for (const name of metricNames(expr))
+            if (!exposed.has(name) && !(name in EXTERNAL_METRICS) && !recorded.has(name))
+              unknown.push(`${environment}, ${what}: ${name}`);
+        }
       }
-    }
-    assert.ok(expressions >= 60, `only ${expressions} rule and panel expressions`);
-    assert.deepEqual(unknown, []);
+      assert.ok(expressions >= 60, `only ${expressions} rule and panel expressions`);
+      assert.deepEqual(unknown, []);
 
-    // The latency objective counts one bucket: the chart's schema offers exactly the service's bucket bounds.
-    const durations = parsePrometheus(metricsText).find(family => family.name === 'http_request_duration_seconds') as unknown as { metrics: { buckets: Record<string, string> }[] };
-    const bounds = Object.keys(durations.metrics[0].buckets).filter(le => le !== '+Inf').map(Number).sort((a, b) => a - b);
-    const schema = JSON.parse(fs.readFileSync(path.join(repo, 'charts', variant.app_name, 'values.schema.json'), 'utf8'));
-    assert.deepEqual(schema.properties.slos.properties.latencySeconds.enum, bounds, 'values.schema.json slos.latencySeconds vs the buckets of http_request_duration_seconds');
-  });
+      // The latency objective counts one bucket: the chart's schema offers exactly the service's bucket bounds.
+      const durations = parsePrometheus(metricsText).find(
+        family => family.name === 'http_request_duration_seconds',
+      ) as unknown as { metrics: { buckets: Record<string, string> }[] };
+      const bounds = Object.keys(durations.metrics[0].buckets)
+        .filter(le => le !== '+Inf')
+        .map(Number)
+        .sort((a, b) => a - b);
+      const schema = JSON.parse(
+        fs.readFileSync(path.join(repo, 'charts', variant.app_name, 'values.schema.json'), 'utf8'),
+      );
+      assert.deepEqual(
+        schema.properties.slos.properties.latencySeconds.enum,
+        bounds,
+        'values.schema.json slos.latencySeconds vs the buckets of http_request_duration_seconds',
+      );
+    },
+  );
 });
 
 async function waitForHealth(url: string, exited: Promise<number | null>, output: () => string) {

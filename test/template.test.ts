@@ -18,8 +18,8 @@ import { ScmIntegrations } from '@backstage/integration';
 import { templateEntityV1beta3Validator } from '@backstage/plugin-scaffolder-common';
 import { createPublishGithubAction } from '@backstage/plugin-scaffolder-backend-module-github';
 import { parse as parseYaml } from 'yaml';
-import { repoRoot, TEMPLATE_REF } from '../tools/backstage/run-template';
-import { useBackstage } from './support/backstage';
+import { repoRoot, TEMPLATE_REF } from '../packages/tooling/src/template-repository';
+import { useBackstage } from './support/backstage/backstage';
 
 const template: Entity & { spec: any } = parseYaml(fs.readFileSync(path.join(repoRoot, 'template.yaml'), 'utf8'));
 const steps: { id: string; action: string; input: any }[] = template.spec.steps;
@@ -49,7 +49,11 @@ describe('template.yaml, offline', () => {
     const fetch = steps.find(s => s.action === 'fetch:template')!;
     assert.equal(fetch.input.values.source_template, stringifyEntityRef(template));
     assert.equal(stringifyEntityRef(template), TEMPLATE_REF);
-    assert.equal(fetch.input.values.template_version, template.metadata.annotations?.['backstage.io/template-version'], 'template_version vs the annotation');
+    assert.equal(
+      fetch.input.values.template_version,
+      template.metadata.annotations?.['backstage.io/template-version'],
+      'template_version vs the annotation',
+    );
   });
 
   test('gives every form field a title and a description, and every required field exists', () => {
@@ -83,7 +87,10 @@ describe('template.yaml in an embedded Backstage', () => {
 
   test('serves the create form: one page per parameter page, with the help texts', async () => {
     const schema = await backstage().api.parameterSchema(TEMPLATE_REF);
-    assert.deepEqual(schema.steps.map(s => s.title), pages.map(p => p.title));
+    assert.deepEqual(
+      schema.steps.map(s => s.title),
+      pages.map(p => p.title),
+    );
     assert.match(schema.steps[0].schema.properties.app_name['ui:help'], /63/);
   });
 

@@ -9,16 +9,24 @@ import os from 'node:os';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
-import { dryRun, templateSource } from '../tools/backstage/dry-run';
-import { readRecorded } from '../tools/template-upgrade/answers';
-import { UpgradeRefused, upgradeRepository, type UpgradeOptions } from '../tools/template-upgrade/upgrade';
-import { useBackstage } from './support/backstage';
-import { helm } from './support/helm';
-import { node24Env, run } from './support/node24';
-import { listFiles, renderedVariants, type Variant } from './support/rendered';
-import { git, IDENTITY, NEXT, releaseNext, releaseRequiredField, REQUIRED, templateRepository } from './support/template-versions';
-import { upgradeOrigin } from './support/upgrade-workflow';
-import { loadWorkflow, runBlocks } from './support/workflows';
+import { dryRun, templateSource } from '../packages/tooling/src/backstage/dry-run';
+import { readRecorded } from '../packages/tooling/src/upgrade/answers';
+import { UpgradeRefused, upgradeRepository, type UpgradeOptions } from '../packages/tooling/src/upgrade/upgrade';
+import { useBackstage } from './support/backstage/backstage';
+import { helm } from './support/chart/helm';
+import { node24Env, run } from './support/service/node24';
+import { listFiles, renderedVariants, type Variant } from './support/backstage/rendered';
+import {
+  git,
+  IDENTITY,
+  NEXT,
+  releaseNext,
+  releaseRequiredField,
+  REQUIRED,
+  templateRepository,
+} from './support/upgrades/template-versions';
+import { upgradeOrigin } from './support/upgrades/upgrade-workflow';
+import { loadWorkflow, runBlocks } from './support/workflows/workflows';
 
 Object.assign(process.env, IDENTITY); // the upgrade commit's author, as a developer's git config would give it
 
@@ -77,7 +85,11 @@ describe(`npm run upgrade: release N to N+1, through the scaffolder and git`, ()
 
   test("the team's changes are kept and the template's arrive: a changed, new, deleted and renamed file, a new field", async () => {
     clean = teamRepository('clean', file => {
-      edit(file('Dockerfile'), DOCKERFILE_QUIET_LINE, '# The node user (uid 1000), by number: runAsNonRoot verifies it.');
+      edit(
+        file('Dockerfile'),
+        DOCKERFILE_QUIET_LINE,
+        '# The node user (uid 1000), by number: runAsNonRoot verifies it.',
+      );
       fs.appendFileSync(file('README.md'), TEAM_NOTE);
       fs.writeFileSync(file('docs/team.md'), '# The team\n');
       fs.appendFileSync(file(NEXT.renamed.from), TEAM_NOTE);
@@ -86,7 +98,7 @@ describe(`npm run upgrade: release N to N+1, through the scaffolder and git`, ()
     const result = await upgrade(clean);
     assert.equal(result.outcome, 'prepared');
     assert.equal(git(clean, 'branch', '--show-current'), `template-upgrade/${NEXT.version}`);
-    assert.equal(git(clean, 'rev-parse', 'HEAD^'), teamCommit, 'one commit on top of the team\'s');
+    assert.equal(git(clean, 'rev-parse', 'HEAD^'), teamCommit, "one commit on top of the team's");
     assert.equal(git(clean, 'status', '--porcelain'), '');
     assert.deepEqual(result.conflicts, []);
 
@@ -95,7 +107,11 @@ describe(`npm run upgrade: release N to N+1, through the scaffolder and git`, ()
     assert.ok(dockerfile.includes('# The node user (uid 1000)'), "the team's change");
     assert.ok(read(clean, 'README.md').endsWith(TEAM_NOTE), 'a file only the team changed');
     assert.equal(read(clean, 'docs/team.md'), '# The team\n', 'a file the team added');
-    assert.match(read(clean, NEXT.added), new RegExp(NEXT.field.default.replace('.', '\\.')), 'the new file, with the new field\'s default');
+    assert.match(
+      read(clean, NEXT.added),
+      new RegExp(NEXT.field.default.replace('.', '\\.')),
+      "the new file, with the new field's default",
+    );
     assert.ok(!fs.existsSync(path.join(clean, NEXT.deleted)), 'the deleted file');
     assert.ok(!fs.existsSync(path.join(clean, NEXT.renamed.from)));
     assert.ok(read(clean, NEXT.renamed.to).endsWith(TEAM_NOTE), "the renamed file, with the team's change");
@@ -129,15 +145,32 @@ describe(`npm run upgrade: release N to N+1, through the scaffolder and git`, ()
     assert.deepEqual(result.conflicts, ['Dockerfile', NEXT.deleted]);
     assert.ok(
       read(repo, 'Dockerfile').includes(
-        ['<<<<<<< template-upgrade/this-repository', 'ENV NODE_ENV=production PORT=8080 TZ=UTC', '=======', NEXT.changed.to, `>>>>>>> template-upgrade/template-${NEXT.version}`].join('\n'),
+        [
+          '<<<<<<< template-upgrade/this-repository',
+          'ENV NODE_ENV=production PORT=8080 TZ=UTC',
+          '=======',
+          NEXT.changed.to,
+          `>>>>>>> template-upgrade/template-${NEXT.version}`,
+        ].join('\n'),
       ),
       read(repo, 'Dockerfile'),
     );
-    assert.ok(read(repo, NEXT.deleted).endsWith(TEAM_NOTE), 'the file the team changed and the template deleted stays, as the team left it');
+    assert.ok(
+      read(repo, NEXT.deleted).endsWith(TEAM_NOTE),
+      'the file the team changed and the template deleted stays, as the team left it',
+    );
     const message = git(repo, 'log', '-1', '--format=%B');
     assert.match(message, /CONFLICT \(content\): Merge conflict in Dockerfile/);
-    assert.ok(message.includes(`<<<<<<< template-upgrade/this-repository and >>>>>>> template-upgrade/template-${NEXT.version}`), 'the message names the markers');
-    assert.match(message, new RegExp(`CONFLICT \\(modify/delete\\): ${NEXT.deleted} deleted in template-upgrade/template-${NEXT.version}`));
+    assert.ok(
+      message.includes(
+        `<<<<<<< template-upgrade/this-repository and >>>>>>> template-upgrade/template-${NEXT.version}`,
+      ),
+      'the message names the markers',
+    );
+    assert.match(
+      message,
+      new RegExp(`CONFLICT \\(modify/delete\\): ${NEXT.deleted} deleted in template-upgrade/template-${NEXT.version}`),
+    );
   });
 
   test("a file the team moved receives the template's change where it now is", async () => {
@@ -163,17 +196,30 @@ describe(`npm run upgrade: release N to N+1, through the scaffolder and git`, ()
     const dirty = teamRepository('dirty');
     fs.appendFileSync(path.join(dirty, 'README.md'), TEAM_NOTE);
     const head = git(dirty, 'rev-parse', 'HEAD');
-    await assert.rejects(upgrade(dirty), (error: Error) => error instanceof UpgradeRefused && /uncommitted changes/.test(error.message) && /README\.md/.test(error.message));
+    await assert.rejects(
+      upgrade(dirty),
+      (error: Error) =>
+        error instanceof UpgradeRefused &&
+        /uncommitted changes/.test(error.message) &&
+        /README\.md/.test(error.message),
+    );
     assert.equal(git(dirty, 'rev-parse', 'HEAD'), head);
     assert.equal(git(dirty, 'branch', '--list', 'template-upgrade/*'), '');
   });
 
   test('a new required field without a default is refused until given; the form checks what is given', async () => {
     const repo = teamRepository('required');
-    const refusal = (pattern: RegExp) => (error: Error) => error instanceof UpgradeRefused && pattern.test(error.message);
+    const refusal = (pattern: RegExp) => (error: Error) =>
+      error instanceof UpgradeRefused && pattern.test(error.message);
     const { name } = REQUIRED.field;
-    await assert.rejects(upgrade(repo, { to: REQUIRED.branch }), refusal(new RegExp(`asks for Cost center \\(${name}\\), with no default: give it with --answer ${name}=VALUE`)));
-    await assert.rejects(upgrade(repo, { to: REQUIRED.branch, given: { [name]: 'banana' } }), refusal(new RegExp(`form refuses[\\s\\S]*Cost center \\(${name}, page "Service"\\): "banana" is refused`)));
+    await assert.rejects(
+      upgrade(repo, { to: REQUIRED.branch }),
+      refusal(new RegExp(`asks for Cost center \\(${name}\\), with no default: give it with --answer ${name}=VALUE`)),
+    );
+    await assert.rejects(
+      upgrade(repo, { to: REQUIRED.branch, given: { [name]: 'banana' } }),
+      refusal(new RegExp(`form refuses[\\s\\S]*Cost center \\(${name}, page "Service"\\): "banana" is refused`)),
+    );
     assert.equal(git(repo, 'branch', '--list', 'template-upgrade/*'), '', 'a refusal changes nothing');
     const result = await upgrade(repo, { to: REQUIRED.branch, given: { [name]: 'cc-42' } });
     assert.equal(result.outcome, 'prepared');
@@ -181,27 +227,35 @@ describe(`npm run upgrade: release N to N+1, through the scaffolder and git`, ()
     assert.match(git(repo, 'log', '-1', '--format=%B'), new RegExp(`Answers given for this upgrade: ${name}`));
   });
 
-  test('the upgraded repository passes its own checks: npm ci, lint, tests, helm lint', { timeout: 10 * 60_000 }, async () => {
-    assert.ok(clean, 'the clean upgrade ran');
-    git(clean, 'checkout', '--quiet', `template-upgrade/${NEXT.version}`);
-    const env = node24Env();
-    for (const args of [['ci', '--no-audit', '--no-fund'], ['run', 'lint'], ['test']]) {
-      const { code, output } = await run('npm', args, clean, env);
-      assert.equal(code, 0, `npm ${args.join(' ')}:\n${output.slice(-4000)}`);
-    }
-    const chart = path.join(clean, 'charts', variant.app_name);
-    for (const values of ['values-dev.yaml', 'values-prod.yaml']) {
-      const result = helm(['lint', '--strict', '.', '-f', values], chart);
-      assert.equal(result.status, 0, result.output);
-    }
-  });
+  test(
+    'the upgraded repository passes its own checks: npm ci, lint, tests, helm lint',
+    { timeout: 10 * 60_000 },
+    async () => {
+      assert.ok(clean, 'the clean upgrade ran');
+      git(clean, 'checkout', '--quiet', `template-upgrade/${NEXT.version}`);
+      const env = node24Env();
+      for (const args of [['ci', '--no-audit', '--no-fund'], ['run', 'lint'], ['test']]) {
+        const { code, output } = await run('npm', args, clean, env);
+        assert.equal(code, 0, `npm ${args.join(' ')}:\n${output.slice(-4000)}`);
+      }
+      const chart = path.join(clean, 'charts', variant.app_name);
+      for (const values of ['values-dev.yaml', 'values-prod.yaml']) {
+        const result = helm(['lint', '--strict', '.', '-f', values], chart);
+        assert.equal(result.status, 0, result.output);
+      }
+    },
+  );
 });
 
 describe('the Template upgrade workflow, its script run as the workflow runs it', () => {
   test('pushes the branch and opens one pull request listing the conflicts; updates it; never pushes over a person', () => {
-    const repo = teamRepository('workflow', file => edit(file('Dockerfile'), NEXT.changed.line, 'ENV NODE_ENV=production PORT=8080 TZ=UTC'));
+    const repo = teamRepository('workflow', file =>
+      edit(file('Dockerfile'), NEXT.changed.line, 'ENV NODE_ENV=production PORT=8080 TZ=UTC'),
+    );
     const workflow = loadWorkflow(repo, '.github/workflows/template-upgrade.yaml');
-    const step = runBlocks(workflow).find(block => /npm --prefix "\$TEMPLATE_DIR" run --silent upgrade/.test(block.script));
+    const step = runBlocks(workflow).find(block =>
+      /npm --prefix "\$TEMPLATE_DIR" run --silent upgrade/.test(block.script),
+    );
     assert.ok(step, 'the step that runs npm run upgrade');
     const origin = upgradeOrigin(repo, templateDir);
     const main = origin.git('rev-parse', 'main');
@@ -211,9 +265,17 @@ describe('the Template upgrade workflow, its script run as the workflow runs it'
     const pushed = origin.git('rev-parse', 'template-upgrade');
     assert.equal(origin.git('rev-parse', 'template-upgrade^'), main);
     assert.equal(origin.git('rev-parse', 'main'), main, 'main is not touched');
-    assert.deepEqual(first.gh.map(call => call.args.slice(0, 2).join(' ')), ['pr list', 'pr create']);
+    assert.deepEqual(
+      first.gh.map(call => call.args.slice(0, 2).join(' ')),
+      ['pr list', 'pr create'],
+    );
     const create = first.gh[1];
-    assert.ok(create.args.includes(`Upgrade to template:default/koa-service ${NEXT.version} (from ${readRecorded(repo).version})`), create.args.join(' '));
+    assert.ok(
+      create.args.includes(
+        `Upgrade to template:default/koa-service ${NEXT.version} (from ${readRecorded(repo).version})`,
+      ),
+      create.args.join(' '),
+    );
     assert.match(create.body!, /Conflicts: 1 file[\s\S]*CONFLICT \(content\): Merge conflict in Dockerfile/);
     assert.match(create.body!, new RegExp(`renamed: ${NEXT.renamed.from} -> ${NEXT.renamed.to}`));
 
@@ -221,12 +283,18 @@ describe('the Template upgrade workflow, its script run as the workflow runs it'
     assert.equal(second.status, 0, second.output);
     assert.match(second.output, /template-upgrade holds this upgrade already/);
     assert.equal(origin.git('rev-parse', 'template-upgrade'), pushed, 'the same upgrade is not pushed again');
-    assert.deepEqual(second.gh.map(call => call.args.slice(0, 3).join(' ')), ['pr list --head', 'pr edit 1']);
+    assert.deepEqual(
+      second.gh.map(call => call.args.slice(0, 3).join(' ')),
+      ['pr list --head', 'pr edit 1'],
+    );
 
     // A person resolves the conflict on the branch; the next run must leave it.
     const person = path.join(work, 'person');
     git(work, 'clone', '--quiet', '--branch', 'template-upgrade', origin.dir, person);
-    fs.writeFileSync(path.join(person, 'Dockerfile'), read(person, 'Dockerfile').replace(/<<<<<<< [^\n]*\n[^\n]*\n=======\n([^\n]*)\n>>>>>>> [^\n]*\n/, '$1\n'));
+    fs.writeFileSync(
+      path.join(person, 'Dockerfile'),
+      read(person, 'Dockerfile').replace(/<<<<<<< [^\n]*\n[^\n]*\n=======\n([^\n]*)\n>>>>>>> [^\n]*\n/, '$1\n'),
+    );
     git(person, 'commit', '--quiet', '--all', '--message', 'Resolve the Dockerfile');
     git(person, 'push', '--quiet', 'origin', 'template-upgrade');
     const resolved = origin.git('rev-parse', 'template-upgrade');

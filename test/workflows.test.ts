@@ -8,14 +8,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { parse } from 'yaml';
-import { repoRoot } from '../tools/backstage/run-template';
-import { actionlint } from './support/actionlint';
-import { node24Bin } from './support/node24';
-import { runCommitStep } from './support/delivery-commit';
-import { listFiles, renderedVariants, type Variant } from './support/rendered';
-import { shellcheck, shellcheckVersion } from './support/shellcheck';
-import * as policy from './support/workflow-policy';
-import { loadWorkflow, runBlocks, steps, workflowFiles, type Workflow } from './support/workflows';
+import { repoRoot } from '../packages/tooling/src/template-repository';
+import { actionlint } from './support/workflows/actionlint';
+import { node24Bin } from './support/service/node24';
+import { runCommitStep } from './support/workflows/delivery-commit';
+import { listFiles, renderedVariants, type Variant } from './support/backstage/rendered';
+import { shellcheck, shellcheckVersion } from './support/workflows/shellcheck';
+import * as policy from './support/workflows/workflow-policy';
+import { loadWorkflow, runBlocks, steps, workflowFiles, type Workflow } from './support/workflows/workflows';
 
 const VARIANT_IDS = ['short-dev', 'short-prod', 'long-dev', 'long-prod'];
 const TEMPLATE_REPO = 'the template repository';
@@ -89,16 +89,22 @@ for (const id of VARIANT_IDS) {
         [...script.matchAll(/\bnpm (?:run (?!--if-present)([\w:-]+)|(test|start)\b)/g)].map(m => m[1] ?? m[2]),
       );
       assert.ok(used.includes('test'));
-      assert.deepEqual(used.filter(name => !(name in scripts)), []);
+      assert.deepEqual(
+        used.filter(name => !(name in scripts)),
+        [],
+      );
     });
 
     test('setup-node reads the Node version from a file the repository has', () => {
-      const files = [ci(), delivery()].flatMap(w => steps(w)).map(({ step }) => step.with?.['node-version-file']).filter(Boolean);
+      const files = [ci(), delivery()]
+        .flatMap(w => steps(w))
+        .map(({ step }) => step.with?.['node-version-file'])
+        .filter(Boolean);
       assert.ok(files.length > 0);
       for (const file of files) assert.ok(fs.existsSync(path.join(variant(id).dir, String(file))), String(file));
     });
 
-    test('CI\'s test of the delivery scripts passes in the rendered repository, on Node 24', () => {
+    test("CI's test of the delivery scripts passes in the rendered repository, on Node 24", () => {
       const [block] = runBlocks(ci()).filter(b => b.step === 'Test the delivery scripts');
       const result = spawnSync('bash', ['--noprofile', '--norc', '-e', '-c', block.script], {
         cwd: variant(id).dir,
@@ -111,7 +117,7 @@ for (const id of VARIANT_IDS) {
       assert.match(result.stdout, /# fail 0|ℹ fail 0/);
     });
 
-    test('CI lints and renders the chart with each environment\'s values file, and those files exist', () => {
+    test("CI lints and renders the chart with each environment's values file, and those files exist", () => {
       const chart = ci().jobs.chart;
       assert.deepEqual((chart as any).strategy.matrix.environment, ['dev', 'prod']);
       for (const env of ['dev', 'prod']) {
@@ -119,10 +125,11 @@ for (const id of VARIANT_IDS) {
       }
     });
 
-    test('delivery runs on main for service changes, one at a time, and updates this environment\'s values', () => {
+    test("delivery runs on main for service changes, one at a time, and updates this environment's values", () => {
       const { on, concurrency, env } = delivery();
       assert.deepEqual(on.push.branches, ['main']);
-      for (const p of ['src/**', 'package.json', 'package-lock.json', 'Dockerfile']) assert.ok(on.push.paths.includes(p), p);
+      for (const p of ['src/**', 'package.json', 'package-lock.json', 'Dockerfile'])
+        assert.ok(on.push.paths.includes(p), p);
       assert.equal(concurrency['cancel-in-progress'], false);
       assert.equal(env!.VALUES_FILE, valuesFile());
       assert.equal(env!.IMAGE, variant(id).values.image_repository);
@@ -135,9 +142,14 @@ for (const id of VARIANT_IDS) {
       const copy = fs.mkdtempSync(path.join(os.tmpdir(), `tag-${id}-`));
       fs.cpSync(dir, copy, { recursive: true, filter: src => path.relative(dir, src).split(path.sep)[0] !== '.git' });
       const tag = 'sha-0123456789abcdef0123456789abcdef01234567';
-      execFileSync(process.execPath, ['scripts/set-image-tag.mjs', delivery().env!.VALUES_FILE, tag], { cwd: copy, stdio: 'pipe' });
+      execFileSync(process.execPath, ['scripts/set-image-tag.mjs', delivery().env!.VALUES_FILE, tag], {
+        cwd: copy,
+        stdio: 'pipe',
+      });
 
-      const changed = listFiles(dir).filter(f => !fs.readFileSync(path.join(dir, f)).equals(fs.readFileSync(path.join(copy, f))));
+      const changed = listFiles(dir).filter(
+        f => !fs.readFileSync(path.join(dir, f)).equals(fs.readFileSync(path.join(copy, f))),
+      );
       assert.deepEqual(listFiles(copy), listFiles(dir));
       assert.deepEqual(changed, [valuesFile()]);
       const [before, after] = [dir, copy].map(root => fs.readFileSync(path.join(root, valuesFile()), 'utf8'));
@@ -159,7 +171,10 @@ for (const id of VARIANT_IDS) {
       assert.equal(run.status, 0, run.output);
       assert.match(run.output, /main moved while committing/);
       const log = run.origin('log', '--format=%an|%s', 'main').split('\n');
-      assert.deepEqual(log.slice(0, 2), [`github-actions[bot]|Deploy sha-${sha} to ${variant(id).app_env}`, 'dev|A teammate pushes to main']);
+      assert.deepEqual(log.slice(0, 2), [
+        `github-actions[bot]|Deploy sha-${sha} to ${variant(id).app_env}`,
+        'dev|A teammate pushes to main',
+      ]);
       assert.equal(log.length, 3);
       assert.equal(run.origin('diff', '--name-only', 'main~1', 'main'), valuesFile());
       assert.match(run.origin('show', `main:${valuesFile()}`), new RegExp(`^  tag: sha-${sha}$`, 'm'));
@@ -182,7 +197,8 @@ describe(`workflow of ${TEMPLATE_REPO}`, () => {
   test('sets up the Node major that package.json pins for the tooling', () => {
     const pinned = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).devDependencies.node;
     const setups = steps(loadWorkflow(repoRoot, '.github/workflows/ci.yaml'))
-      .map(({ step }) => step).filter(step => String(step.uses).startsWith('actions/setup-node@'));
+      .map(({ step }) => step)
+      .filter(step => String(step.uses).startsWith('actions/setup-node@'));
     assert.equal(setups.length, 1);
     assert.equal(String(setups[0].with?.['node-version']), pinned.split('.')[0]);
   });

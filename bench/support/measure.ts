@@ -43,12 +43,17 @@ export function rssMb(pid: number): number {
  * close races its next request (2-10% here); up to 25% are tolerated, and only 2xx answers are counted.
  */
 export function saturate(url: string, seconds: number, connections = 32): number {
-  const run = spawnSync('taskset', ['-c', LOAD_CORE, autocannon, '-c', String(connections), '-d', String(seconds), '-j', url], {
-    encoding: 'utf8',
-  });
+  const run = spawnSync(
+    'taskset',
+    ['-c', LOAD_CORE, autocannon, '-c', String(connections), '-d', String(seconds), '-j', url],
+    {
+      encoding: 'utf8',
+    },
+  );
   if (run.status !== 0) throw new Error(`autocannon failed: ${run.stderr}`);
   const result = JSON.parse(run.stdout);
-  if (result.non2xx || result.errors > 0.25 * result['2xx']) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  if (result.non2xx || result.errors > 0.25 * result['2xx'])
+    throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   return result['2xx'];
 }
 
@@ -62,9 +67,13 @@ export interface PacedResult {
 
 /** Open-loop load at an even RATE per second for SECONDS; latencies in ms from each request's due time. */
 export function paced(url: string, rate: number, seconds: number): PacedResult {
-  const run = spawnSync('taskset', ['-c', LOAD_CORE, process.execPath, path.join(__dirname, 'paced-load.mjs'), url, String(rate), String(seconds)], {
-    encoding: 'utf8',
-  });
+  const run = spawnSync(
+    'taskset',
+    ['-c', LOAD_CORE, process.execPath, path.join(__dirname, 'paced-load.mjs'), url, String(rate), String(seconds)],
+    {
+      encoding: 'utf8',
+    },
+  );
   if (run.status !== 0) throw new Error(`paced load failed: ${run.stderr}`);
   return JSON.parse(run.stdout) as PacedResult;
 }

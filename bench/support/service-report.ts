@@ -25,7 +25,16 @@ export interface Sample {
 }
 
 type Figures = Partial<Record<keyof Sample, number>>;
-const KEYS: (keyof Sample)[] = ['firstOkMs', 'idleRssMb', 'cpuMicrosPerRequest', 'requestsPerSecond', 'millicoresAt100', 'p50At1000', 'p99At1000', 'rssAfterLoadMb'];
+const KEYS: (keyof Sample)[] = [
+  'firstOkMs',
+  'idleRssMb',
+  'cpuMicrosPerRequest',
+  'requestsPerSecond',
+  'millicoresAt100',
+  'p50At1000',
+  'p99At1000',
+  'rssAfterLoadMb',
+];
 
 const fixed = (value: number | undefined, digits = 1) => (value === undefined ? '' : value.toFixed(digits));
 const ratio = (value: number | undefined, base: number | undefined) =>
@@ -54,12 +63,18 @@ export function report(input: {
   const roundRatio = (key: keyof Sample, id: string, baseId: string) =>
     median(samples.get(id)!.map((sample, round) => sample[key]! / samples.get(baseId)![round][key]!));
   const spread = (id: string) => {
-    const values = samples.get(id)!.map(s => s.cpuMicrosPerRequest).filter((v): v is number => v !== undefined);
+    const values = samples
+      .get(id)!
+      .map(s => s.cpuMicrosPerRequest)
+      .filter((v): v is number => v !== undefined);
     return values.length > 1 ? ` (${fixed(Math.min(...values))}–${fixed(Math.max(...values))})` : '';
   };
   const [bare, flask, service] = [get('node-http'), get('flask'), get('service')];
   const label = (id: string) => subjects.find(s => s.id === id)!.label;
-  const sampling = samplingRatio === undefined ? 'every request (the SDK default; the chart sets no ratio)' : `ratio ${samplingRatio} (the chart's default)`;
+  const sampling =
+    samplingRatio === undefined
+      ? 'every request (the SDK default; the chart sets no ratio)'
+      : `ratio ${samplingRatio} (the chart's default)`;
 
   const lines = [
     `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus()[0].model.trim()} (${os.cpus().length} cores), ` +
@@ -82,24 +97,57 @@ export function report(input: {
   }
 
   lines.push('', 'Where the service\'s CPU goes: one thing changed at a time from "as prod runs it".', '');
-  lines.push('| Changed | CPU µs/request | Difference µs/request | Share of the service\'s cost |', '|---|--:|--:|--:|');
+  lines.push("| Changed | CPU µs/request | Difference µs/request | Share of the service's cost |", '|---|--:|--:|--:|');
   const cost = service.cpuMicrosPerRequest!;
   for (const id of ['no-access-log', 'no-metrics', 'no-tracing', 'unsampled', 'sampled']) {
     const value = get(id).cpuMicrosPerRequest!;
-    lines.push(`| ${label(id)} | ${fixed(value)} | ${(value - cost >= 0 ? '+' : '') + fixed(value - cost)} | ${fixed(((cost - value) / cost) * 100, 0)}% |`);
+    lines.push(
+      `| ${label(id)} | ${fixed(value)} | ${(value - cost >= 0 ? '+' : '') + fixed(value - cost)} | ${fixed(((cost - value) / cost) * 100, 0)}% |`,
+    );
   }
 
   const targets = [
-    { target: 'CPU per request ≤ 2.5x bare node:http', value: roundRatio('cpuMicrosPerRequest', 'service', 'node-http'), limit: 2.5, unit: 'x' },
-    { target: 'CPU per request ≤ 0.2x Flask', value: roundRatio('cpuMicrosPerRequest', 'service', 'flask'), limit: 0.2, unit: 'x' },
-    { target: 'millicores at 100 req/s ≤ 1.3x bare node:http', value: roundRatio('millicoresAt100', 'service', 'node-http'), limit: 1.3, unit: 'x' },
+    {
+      target: 'CPU per request ≤ 2.5x bare node:http',
+      value: roundRatio('cpuMicrosPerRequest', 'service', 'node-http'),
+      limit: 2.5,
+      unit: 'x',
+    },
+    {
+      target: 'CPU per request ≤ 0.2x Flask',
+      value: roundRatio('cpuMicrosPerRequest', 'service', 'flask'),
+      limit: 0.2,
+      unit: 'x',
+    },
+    {
+      target: 'millicores at 100 req/s ≤ 1.3x bare node:http',
+      value: roundRatio('millicoresAt100', 'service', 'node-http'),
+      limit: 1.3,
+      unit: 'x',
+    },
     { target: 'p99 at 1,000 req/s ≤ 10 ms', value: service.p99At1000!, limit: 10, unit: ' ms' },
-    { target: 'idle RSS ≤ 1.5x bare node:http', value: roundRatio('idleRssMb', 'service', 'node-http'), limit: 1.5, unit: 'x' },
+    {
+      target: 'idle RSS ≤ 1.5x bare node:http',
+      value: roundRatio('idleRssMb', 'service', 'node-http'),
+      limit: 1.5,
+      unit: 'x',
+    },
     { target: 'first 200 ≤ 400 ms after start', value: service.firstOkMs!, limit: 400, unit: ' ms' },
   ].map(t => ({ ...t, pass: t.value <= t.limit }));
   lines.push('', '| Target | Measured | |', '|---|--:|---|');
-  for (const t of targets) lines.push(`| ${t.target} | ${t.value.toFixed(2)}${t.unit} | ${t.pass ? 'pass' : '**fail**'} |`);
+  for (const t of targets)
+    lines.push(`| ${t.target} | ${t.value.toFixed(2)}${t.unit} | ${t.pass ? 'pass' : '**fail**'} |`);
 
-  const json = { date: new Date().toISOString(), cpu: os.cpus()[0].model.trim(), cores: os.cpus().length, versions, rounds, samplingRatio, figures: Object.fromEntries(figures), samples: Object.fromEntries(samples), targets };
+  const json = {
+    date: new Date().toISOString(),
+    cpu: os.cpus()[0].model.trim(),
+    cores: os.cpus().length,
+    versions,
+    rounds,
+    samplingRatio,
+    figures: Object.fromEntries(figures),
+    samples: Object.fromEntries(samples),
+    targets,
+  };
   return { markdown: `${lines.join('\n')}\n`, json };
 }

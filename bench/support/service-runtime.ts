@@ -4,8 +4,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { node24Env, run } from '../../test/support/node24';
-import { renderedVariants } from '../../test/support/rendered';
+import { node24Env, run } from '../../test/support/service/node24';
+import { renderedVariants } from '../../test/support/backstage/rendered';
 
 export const env = node24Env();
 
@@ -29,12 +29,14 @@ export async function buildRuntime(work: string, variantId = 'short-prod'): Prom
   await must('npm', ['ci', '--no-audit', '--no-fund'], repo);
   await must('npm', ['run', 'build'], repo);
   fs.mkdirSync(dir);
-  for (const file of ['package.json', 'package-lock.json', '.npmrc']) fs.copyFileSync(path.join(repo, file), path.join(dir, file));
+  for (const file of ['package.json', 'package-lock.json', '.npmrc'])
+    fs.copyFileSync(path.join(repo, file), path.join(dir, file));
   await must('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund'], dir);
   fs.cpSync(path.join(repo, 'dist'), path.join(dir, 'dist'), { recursive: true });
   const chart = path.join(repo, 'charts', fs.readdirSync(path.join(repo, 'charts'))[0]);
   const values = (file: string) => parseYaml(fs.readFileSync(path.join(chart, file), 'utf8'));
-  const samplingRatio = values(`values-${variant.app_env}.yaml`).tracing?.samplingRatio ?? values('values.yaml').tracing?.samplingRatio;
+  const samplingRatio =
+    values(`values-${variant.app_env}.yaml`).tracing?.samplingRatio ?? values('values.yaml').tracing?.samplingRatio;
   return { dir, samplingRatio };
 }
 
@@ -57,7 +59,10 @@ export function ensureFlask(): void {
   const install = ['apt-get', 'install', '-y', '-qq', '--no-install-recommends', 'python3-flask', 'gunicorn'];
   if (process.getuid?.() === 0) {
     console.log(`Installing the Flask baseline: ${install.join(' ')}`);
-    spawnSync(install[0], install.slice(1), { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    spawnSync(install[0], install.slice(1), {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
   }
   if (!has()) throw new Error(`The Flask baseline needs Debian's Flask and gunicorn: ${install.join(' ')}`);
 }

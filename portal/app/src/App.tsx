@@ -27,5 +27,14 @@ const signIn = createFrontendModule({
 });
 
 export default createApp({
-  features: [catalogPlugin, scaffolderPlugin, techdocsPlugin, searchPlugin, apiDocsPlugin, catalogGraphPlugin, orgPlugin, signIn],
+  features: [
+    catalogPlugin,
+    scaffolderPlugin,
+    techdocsPlugin,
+    searchPlugin,
+    apiDocsPlugin,
+    catalogGraphPlugin,
+    orgPlugin,
+    signIn,
+  ],
 });

@@ -1,0 +1,64 @@
+// The local portal: the app in portal/app, built with @backstage/cli when its sources changed, served by
+// the embedded backend with guest sign-in, TechDocs and search, and the example catalog.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startBackstage, type EmbeddedBackstage } from './backend';
+import { repoRoot } from '../template-repository';
+
+const appDir = path.join(repoRoot, 'portal', 'app');
+const builtIndex = path.join(appDir, 'dist', 'index.html');
+
+function newestSource(dir: string): number {
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter(entry => entry.isFile())
+    .reduce((newest, entry) => Math.max(newest, fs.statSync(path.join(entry.parentPath, entry.name)).mtimeMs), 0);
+}
+
+/** Builds the app (backstage-cli package build) unless dist is newer than every source; returns seconds spent. */
+export function buildApp(log: (line: string) => void = console.log): number {
+  const sources = Math.max(
+    newestSource(path.join(appDir, 'src')),
+    newestSource(path.join(appDir, 'public')),
+    fs.statSync(path.join(appDir, 'package.json')).mtimeMs,
+    fs.statSync(path.join(repoRoot, 'package-lock.json')).mtimeMs,
+  );
+  if (fs.existsSync(builtIndex) && fs.statSync(builtIndex).mtimeMs > sources) return 0;
+  log('Building the portal app (backstage-cli package build)...');
+  const started = Date.now();
+  const cli = path.join(repoRoot, 'node_modules', '.bin', 'backstage-cli');
+  // On this process's Node (24), whatever Node comes first on the caller's PATH.
+  const env = { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}` };
+  const build = spawnSync(cli, ['package', 'build'], { cwd: appDir, encoding: 'utf8', env });
+  if (build.status !== 0) throw new Error(`the portal app did not build:\n${build.stdout}${build.stderr}`);
+  return (Date.now() - started) / 1000;
+}
+
+export interface StartPortalOptions {
+  port?: number;
+  /** Where the publish stand-in commits each new repository (default ./out/REPO). */
+  outDir?: string;
+  logLevel?: 'error' | 'warn' | 'info' | 'debug';
+}
+
+export async function startPortal(options: StartPortalOptions = {}): Promise<EmbeddedBackstage> {
+  const outDir = options.outDir ?? path.join(repoRoot, 'out');
+  const techdocsDir = path.join(repoRoot, '.cache', 'portal', `techdocs-${process.pid}`);
+  fs.mkdirSync(techdocsDir, { recursive: true });
+  process.chdir(repoRoot); // Backstage resolves its own package.json (and the app's) from here.
+  const backstage = await startBackstage({
+    repoRoot,
+    port: options.port,
+    logLevel: options.logLevel,
+    publishTarget: ({ repo }) => path.join(outDir, repo),
+    portal: { techdocsDir, catalogFiles: [path.join(repoRoot, 'portal', 'examples.yaml')] },
+  });
+  return {
+    ...backstage,
+    async stop() {
+      await backstage.stop();
+      fs.rmSync(techdocsDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,73 @@
+// TechDocs, approximated with Debian's mkdocs: mkdocs-techdocs-core (a PyPI package) cannot be installed
+// here, so a site is built with what techdocs-core would add to its mkdocs.yml (the material theme, search,
+// its Markdown extensions, snippets restricted to the repository) in place of the plugin itself. The checks
+// build sites with it, and the portal's TechDocs generator rewrites each site's mkdocs.yml with it before
+// Backstage's own generator runs mkdocs.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { TechdocsGenerator, type GeneratorRunOptions } from '@backstage/plugin-techdocs-node';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+
+/** The Markdown extensions techdocs-core enables (bar pymdownx.snippets, configured per site). */
+export const TECHDOCS_CORE_EXTENSIONS: (string | Record<string, unknown>)[] = [
+  { toc: { permalink: true } },
+  'admonition',
+  'pymdownx.details',
+  { 'pymdownx.tabbed': { alternate_style: true } },
+  'pymdownx.caret',
+  'pymdownx.critic',
+  'pymdownx.emoji',
+  'pymdownx.inlinehilite',
+  'pymdownx.magiclink',
+  'pymdownx.mark',
+  'pymdownx.smartsymbols',
+  'pymdownx.highlight',
+  'pymdownx.extra',
+  'pymdownx.tasklist',
+  'pymdownx.tilde',
+];
+
+/** What techdocs-core would configure for the site at siteRoot whose own mkdocs.yml is `own`. */
+export function techdocsCoreSettings(siteRoot: string, own: Record<string, any>) {
+  return {
+    theme: { name: 'material' },
+    plugins: ['search'],
+    markdown_extensions: [
+      ...TECHDOCS_CORE_EXTENSIONS,
+      // techdocs-core also sets restrict_base_path, which Debian's pymdownx 9.5 does not know.
+      { 'pymdownx.snippets': { base_path: [siteRoot], check_paths: true } },
+      ...(own.markdown_extensions ?? []),
+    ],
+  };
+}
+
+/** Backstage's TechDocs generator, run on a site whose mkdocs.yml has techdocs-core's settings instead of the plugin. */
+export class ApproximateTechdocsGenerator extends TechdocsGenerator {
+  override async run(original: GeneratorRunOptions): Promise<void> {
+    // Backstage's generator rewrites mkdocs.yml where it finds it, and a `dir:` site of a local location is
+    // the working tree itself (this repository's own docs): build from a copy.
+    const inputDir = fs.mkdtempSync(path.join(os.tmpdir(), 'techdocs-input-'));
+    const skipped = new Set(['.git', 'node_modules', '.cache', 'out', 'dist']);
+    fs.cpSync(original.inputDir, inputDir, { recursive: true, filter: source => !skipped.has(path.basename(source)) });
+    const options = { ...original, inputDir };
+    const file = ['mkdocs.yml', 'mkdocs.yaml'].map(name => path.join(inputDir, name)).find(f => fs.existsSync(f));
+    if (file) {
+      const own = parseYaml(fs.readFileSync(file, 'utf8')) ?? {};
+      const settings = techdocsCoreSettings(options.inputDir, own);
+      // Backstage keeps snippets to the site's own directory and drops any configuration of it.
+      settings.markdown_extensions = settings.markdown_extensions.map(ext =>
+        typeof ext === 'object' && 'pymdownx.snippets' in ext ? 'pymdownx.snippets' : ext,
+      );
+      fs.writeFileSync(file, stringifyYaml({ ...own, ...settings }));
+      options.logger.info(
+        'LOCAL STAND-IN for mkdocs-techdocs-core: its theme, search and Markdown extensions, without the plugin',
+      );
+    }
+    try {
+      await super.run(options);
+    } finally {
+      fs.rmSync(inputDir, { recursive: true, force: true });
+    }
+  }
+}

