@@ -7,6 +7,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RenderedFile } from '../backstage/dry-run';
+import { git } from '../git';
+
+export { git };
 
 /** The identity of the commits that exist only for the merge (never on a branch). */
 const MERGE_ONLY_IDENTITY = {
@@ -15,23 +18,6 @@ const MERGE_ONLY_IDENTITY = {
   GIT_COMMITTER_NAME: 'template-upgrade',
   GIT_COMMITTER_EMAIL: 'template-upgrade@localhost',
 };
-
-export function git(
-  cwd: string,
-  args: string[],
-  { input, env }: { input?: string; env?: Record<string, string> } = {},
-): string {
-  const result = spawnSync('git', ['-c', 'core.quotePath=false', ...args], {
-    cwd,
-    input,
-    env: { ...process.env, ...env },
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  if (result.error) throw new Error(`git is needed (apt-get install -y git): ${result.error.message}`);
-  if (result.status !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr.trim()}`);
-  return result.stdout.trimEnd();
-}
 
 /** Files and paths with uncommitted changes, as `git status --porcelain` lists them. */
 export function uncommitted(repoDir: string): string[] {
