@@ -7,24 +7,23 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { repoRoot } from '../packages/tooling/src/template-repository';
+import { NODE_FLAGS, RUNNER_FLAGS } from './support/runner/flags.mjs';
 
 test('a file of 3000 tests run as npm test runs it reports all 3000', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-'));
   const file = path.join(dir, 'many.test.cjs');
   const tests = Array.from({ length: 3000 }, (_, i) => `test('t${i}', () => {});`).join('\n');
   fs.writeFileSync(file, `const { test } = require('node:test');\n${tests}\n`);
-  const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
-  // The flags npm test passes before --test, as package.json has them.
-  const flags = /node (.*) --test /
-    .exec(pkg.scripts.test)![1]
-    .split(' ')
-    .map((arg: string) => (arg.startsWith('./') ? path.join(repoRoot, arg) : arg));
   for (let run = 0; run < 3; run++) {
-    const result = spawnSync(process.execPath, [...flags, '--test', '--test-force-exit', '--test-reporter=tap', file], {
-      cwd: repoRoot,
-      encoding: 'utf8',
-      env: { ...process.env, NODE_TEST_CONTEXT: undefined },
-    });
+    const result = spawnSync(
+      process.execPath,
+      [...NODE_FLAGS, '--test', ...RUNNER_FLAGS, '--test-reporter=tap', file],
+      {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        env: { ...process.env, NODE_TEST_CONTEXT: undefined },
+      },
+    );
     assert.match(result.stdout, /^# tests 3000$/m, result.stdout.slice(-400));
   }
   fs.rmSync(dir, { recursive: true, force: true });

@@ -8,16 +8,14 @@ export default async function* failuresReporter(source) {
       const { name, file, details } = event.data;
       const error = details?.error;
       const cause = error?.cause ?? error;
-      failures.push(
-        `${details?.type === 'suite' ? 'suite' : 'test'} "${name}" (${file ?? 'runner'}): ${cause?.message ?? String(cause)}`.slice(
-          0,
-          2000,
-        ),
-      );
+      const what = details?.type === 'suite' ? 'suite' : 'test';
+      failures.push(`${what} "${name}" (${file ?? 'runner'}): ${cause?.message ?? String(cause)}`.slice(0, 2000));
     }
     if (event.type === 'test:diagnostic' && event.data.level === 'error')
       failures.push(`diagnostic: ${event.data.message}`);
   }
-  if (failures.length)
-    yield `\nnpm test: ${failures.length} failure${failures.length === 1 ? '' : 's'}, suites and hooks included:\n${failures.map(f => `  - ${f}`).join('\n')}\n`;
+  if (failures.length) {
+    const counted = `${failures.length} failure${failures.length === 1 ? '' : 's'}`;
+    yield `\nnpm test: ${counted}, suites and hooks included:\n${failures.map(f => `  - ${f}`).join('\n')}\n`;
+  }
 }

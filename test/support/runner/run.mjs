@@ -1,0 +1,52 @@
+// `npm test` and `npm run test:quick`: the checks in test/*.test.ts under Node's test runner, two files at a
+// time (one per core), the slowest started first so that no long file starts last and runs alone.
+//   node test/support/runner/run.mjs [--quick] [FILE...]
+// --quick leaves out the files that build and run generated repositories or a browser (SLOW below, after the
+// first few) and runs the property-based tests with fewer cases; it is for the inner loop, never for CI.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NODE_FLAGS, REPORTER_FLAGS, RUNNER_FLAGS } from './flags.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/** Files by how long they take, longest first; the rest follow in name order. */
+const SLOW = [
+  'form-properties',
+  'upgrade',
+  'service',
+  'portal',
+  'monitoring',
+  'catalog',
+  'answers',
+  'create',
+  'docs',
+  'workflows',
+  'template',
+  'chart',
+  'docs-facts',
+];
+/** Left out by --quick: each installs and runs a generated repository, or drives a browser. */
+const NOT_QUICK = new Set(['upgrade', 'service', 'portal', 'monitoring']);
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const named = args.filter(arg => !arg.startsWith('--'));
+const all = fs
+  .readdirSync(path.join(root, 'test'))
+  .filter(file => file.endsWith('.test.ts'))
+  .map(file => file.slice(0, -'.test.ts'.length))
+  .sort();
+const rank = name => (SLOW.includes(name) ? SLOW.indexOf(name) : SLOW.length);
+const chosen = (named.length ? named.map(file => path.basename(file).replace(/\.test\.ts$/, '')) : all)
+  .filter(name => !(quick && NOT_QUICK.has(name)))
+  .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+
+const env = quick ? { ...process.env, FC_RUNS: process.env.FC_RUNS ?? '20' } : process.env;
+const run = spawnSync(
+  process.execPath,
+  [...NODE_FLAGS, '--test', ...RUNNER_FLAGS, ...REPORTER_FLAGS, ...chosen.map(name => `test/${name}.test.ts`)],
+  { cwd: root, stdio: 'inherit', env },
+);
+process.exit(run.status ?? 1);
