@@ -5,39 +5,41 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import { parseAllDocuments, parse as parseYaml } from 'yaml';
-import { repoRoot } from '../packages/tooling/src/template-repository';
+import { parse as parseYaml } from 'yaml';
+import { readTemplate, repoRoot } from '../packages/tooling/src/template-repository';
 import { templateVersion } from '../packages/tooling/src/release';
+import { ANSWERS_FILE, formFields, readRecorded } from '../packages/tooling/src/upgrade/answers';
 import { useBackstage } from './support/backstage/backstage';
 import { dryRun } from './support/backstage/dry-run';
-import { renderedVariants, type Variant } from './support/backstage/rendered';
+import { CORNER_VARIANT_IDS, useRenderedVariants } from './support/backstage/rendered';
+import { fetchTemplateInput } from './support/backstage/template';
+import { catalogEntities } from './support/catalog/entities';
 
-const ANSWERS_FILE = '.template-answers.yaml';
 /** fetch:template values the file records on their own lines rather than under `values`. */
 const RECORDED_APART = ['source_template', 'template_version', 'form_answers'];
 
-const template = parseYaml(fs.readFileSync(path.join(repoRoot, 'template.yaml'), 'utf8'));
-const fetchValues: Record<string, string> = template.spec.steps.find(
-  (s: { action: string }) => s.action === 'fetch:template',
-).input.values;
-const formFields = template.spec.parameters.flatMap((page: { properties: object }) => Object.keys(page.properties));
+const template = readTemplate();
+const fetchValues = fetchTemplateInput(template).values;
+const formFieldNames = formFields(template).map(field => field.name);
 
-let variants: Variant[];
-before(async () => {
-  variants = await renderedVariants();
-});
-/** The answers given: a field left empty has no answer. */
-const given = (answers: Record<string, unknown>) =>
-  Object.fromEntries(Object.entries(answers).filter(([, answer]) => answer !== null));
-const recorded = (variant: Variant) => parseYaml(fs.readFileSync(path.join(variant.dir, ANSWERS_FILE), 'utf8'));
+/** The answers file as written, empty answers included. */
+interface AnswersFile {
+  template: string;
+  version: string;
+  answers: Record<string, unknown>;
+  values: Record<string, unknown>;
+}
+const answersFile = (dir: string) => parseYaml(fs.readFileSync(path.join(dir, ANSWERS_FILE), 'utf8')) as AnswersFile;
+
+const variant = useRenderedVariants();
 
 describe('what a repository records of the template it was made from', () => {
-  for (const id of ['short-dev', 'long-prod']) {
+  for (const id of CORNER_VARIANT_IDS) {
     test(`${id}: the template's ref and release, the form's answers, every value the skeleton received`, () => {
-      const variant = variants.find(v => v.id === id)!;
-      const { template: ref, version, answers, values } = recorded(variant);
+      const { dir, values: received } = variant(id);
+      const { template: ref, version, answers, values } = answersFile(dir);
       assert.equal(
         stringifyEntityRef(parseEntityRef(ref)),
         stringifyEntityRef(template),
@@ -52,15 +54,13 @@ describe('what a repository records of the template it was made from', () => {
         "values vs the fetch step's",
       );
       for (const [key, value] of Object.entries(values))
-        assert.deepEqual(value ?? undefined, variant.values[key] ?? undefined, key);
-      assert.deepEqual(Object.keys(answers), formFields, "answers vs the form's fields, in order");
-      assert.deepEqual(given(answers), variant.values.form_answers);
+        assert.deepEqual(value ?? undefined, received[key] ?? undefined, key);
+      assert.deepEqual(Object.keys(answers), formFieldNames, "answers vs the form's fields, in order");
+      assert.deepEqual(readRecorded(dir).answers, received.form_answers, 'the answers given');
 
-      const component = parseAllDocuments(
-        fs.readFileSync(path.join(variant.dir, 'catalog-info.yaml'), 'utf8'),
-      )[0].toJS();
-      assert.equal(component.metadata.annotations['backstage.io/template-version'], version);
-      assert.equal(component.spec.scaffoldedFrom, ref);
+      const [component] = catalogEntities(dir);
+      assert.equal(component.metadata.annotations?.['backstage.io/template-version'], version);
+      assert.equal(component.spec?.scaffoldedFrom, ref);
     });
   }
 });
@@ -68,12 +68,11 @@ describe('what a repository records of the template it was made from', () => {
 describe('the recorded answers, given to the scaffolder again', () => {
   const backstage = useBackstage();
   test('render the same repository (long-prod)', async () => {
-    const variant = variants.find(v => v.id === 'long-prod')!;
-    const result = await dryRun(backstage().api, given(recorded(variant).answers));
+    const { dir } = variant('long-prod');
+    const result = await dryRun(backstage().api, readRecorded(dir).answers);
     assert.equal(result.verdict, 'accepted');
-    if (result.verdict !== 'accepted') return;
     const differing = [...result.files]
-      .filter(([file, text]) => fs.readFileSync(path.join(variant.dir, file), 'utf8') !== text)
+      .filter(([file, text]) => fs.readFileSync(path.join(dir, file), 'utf8') !== text)
       .map(([file]) => file);
     assert.ok(result.files.size > 50, `only ${result.files.size} files rendered`);
     assert.deepEqual(differing, []);

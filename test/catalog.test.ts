@@ -4,66 +4,75 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { before, describe, test } from 'node:test';
-import type { Entity } from '@backstage/catalog-model';
-import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { describe, test } from 'node:test';
+import { isApiEntity, isComponentEntity, isLocationEntity, type Entity } from '@backstage/catalog-model';
+import { parse as parseYaml } from 'yaml';
 import { runTemplate } from '../packages/tooling/src/backstage/run-template';
 import { repoRoot } from '../packages/tooling/src/template-repository';
 import { useBackstage } from './support/backstage/backstage';
-import { only, renderChart } from './support/chart/chart';
-import { entityProblems } from './support/catalog/entities';
-import { renderedVariants, type Variant } from './support/backstage/rendered';
-
-const readEntities = (file: string): any[] => parseAllDocuments(fs.readFileSync(file, 'utf8')).map(d => d.toJS());
+import { useRenderedVariants, VARIANT_IDS } from './support/backstage/rendered';
+import { catalogEntities, entityProblems } from './support/catalog/entities';
+import { applicationOf, renderChart } from './support/chart/chart';
+import { dashboardOf } from './support/monitoring/grafana';
 
 async function assertValid(entity: Entity) {
   assert.deepEqual(await entityProblems(entity), [], `${entity.kind} ${entity.metadata.name}`);
 }
 
-let variants: Variant[];
-before(async () => {
-  variants = await renderedVariants();
-});
+/** The paths of an OpenAPI document. */
+const openapiPaths = (dir: string) =>
+  (parseYaml(fs.readFileSync(path.join(dir, 'openapi.yaml'), 'utf8')) as { paths: Record<string, unknown> }).paths;
+
+const variant = useRenderedVariants();
 
 describe('catalog entities, offline', () => {
   test("the template repository's Location", async () => {
-    const [location] = readEntities(path.join(repoRoot, 'catalog-info.yaml'));
+    const [location] = catalogEntities(repoRoot);
     await assertValid(location);
+    assert.ok(isLocationEntity(location));
     assert.deepEqual(location.spec.targets, ['./template.yaml']);
   });
 
-  for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
-    test(`${id}: a valid Component providing a valid API, agreeing with the Application and the OpenAPI document`, async () => {
-      const variant = variants.find(v => v.id === id)!;
-      const [component, api, ...rest] = readEntities(path.join(variant.dir, 'catalog-info.yaml'));
+  for (const id of VARIANT_IDS) {
+    const agreeing = 'agreeing with the Application and the OpenAPI document';
+    test(`${id}: a valid Component providing a valid API, ${agreeing}`, async () => {
+      const { dir, app_env, values } = variant(id);
+      const [component, api, ...rest] = catalogEntities(dir);
       assert.deepEqual(rest, []);
-      assert.equal(api.spec.definition.$text, './openapi.yaml');
+      assert.deepEqual(api.spec?.definition, { $text: './openapi.yaml' });
       // As the catalog's placeholder processor does before validating.
-      api.spec.definition = fs.readFileSync(path.join(variant.dir, 'openapi.yaml'), 'utf8');
+      api.spec = { ...api.spec, definition: fs.readFileSync(path.join(dir, 'openapi.yaml'), 'utf8') };
       await assertValid(component);
       await assertValid(api);
+      assert.ok(isComponentEntity(component) && isApiEntity(api));
       assert.deepEqual(component.spec.providesApis, [api.metadata.name]);
 
-      const annotations = component.metadata.annotations;
-      const application = parseYaml(fs.readFileSync(path.join(variant.dir, 'argocd', 'application.yaml'), 'utf8'));
+      const annotations: Partial<Record<string, string>> = component.metadata.annotations ?? {};
+      const application = applicationOf(variant(id));
       assert.equal(annotations['argocd/app-name'], application.metadata.name);
       assert.equal(annotations['backstage.io/kubernetes-namespace'], application.spec.destination.namespace);
-      assert.equal(`https://github.com/${annotations['github.com/project-slug']}.git`, application.spec.source.repoURL);
-      assert.equal(annotations['backstage.io/source-template'], variant.values.source_template);
+      assert.equal(
+        `https://github.com/${String(annotations['github.com/project-slug'])}.git`,
+        application.spec.source?.repoURL,
+      );
+      assert.equal(annotations['backstage.io/source-template'], values.source_template);
 
       // The Grafana plugin's annotation selects the dashboard the chart ships, by its tag.
-      const chart = renderChart(variant);
-      const dashboard = JSON.parse(Object.values<string>(only(chart.objects[variant.app_env], 'ConfigMap').data)[0]);
-      const tag = /^tags @> '([^']+)'$/.exec(annotations['grafana/dashboard-selector'])?.[1];
+      const dashboard = dashboardOf(renderChart(variant(id)).objects[app_env]);
+      const selector = String(annotations['grafana/dashboard-selector']);
+      const tag = /^tags @> '([^']+)'$/.exec(selector)?.[1];
       assert.ok(
         tag && dashboard.tags.includes(tag),
-        `grafana/dashboard-selector ${annotations['grafana/dashboard-selector']} vs the dashboard's tags ${dashboard.tags}`,
+        `grafana/dashboard-selector ${selector} vs the dashboard's tags ${dashboard.tags.join(', ')}`,
       );
 
-      const openapi = parseYaml(fs.readFileSync(path.join(variant.dir, 'openapi.yaml'), 'utf8'));
-      const links = Object.fromEntries(component.metadata.links.map((l: any) => [l.title, l.url]));
-      assert.equal(links.Service, `https://${variant.values.ingress_host}`);
-      assert.ok(openapi.paths[new URL(links.Health).pathname], 'the Health link is not an endpoint of the API');
+      const links = new Map((component.metadata.links ?? []).map(l => [l.title, l.url]));
+      assert.equal(links.get('Service'), `https://${String(values.ingress_host)}`);
+      const health = links.get('Health');
+      assert.ok(
+        health && new URL(health).pathname in openapiPaths(dir),
+        'the Health link is not an endpoint of the API',
+      );
       assert.equal(component.spec.lifecycle, api.spec.lifecycle);
     });
   }
@@ -85,6 +94,7 @@ describe('catalog entities in an embedded Backstage', () => {
     assert.deepEqual(relations(component, 'providesApi'), ['api:default/orders-api']);
     assert.deepEqual(relations(provided, 'apiProvidedBy'), ['component:default/orders']);
     assert.deepEqual(relations(component, 'partOf'), ['system:default/payments']);
-    assert.match((provided.spec as any).definition, /^openapi: 3\.1\.0/, 'the $text placeholder was not resolved');
+    assert.ok(isApiEntity(provided));
+    assert.match(provided.spec.definition, /^openapi: 3\.1\.0/, 'the $text placeholder was not resolved');
   });
 });

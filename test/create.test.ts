@@ -1,15 +1,18 @@
 // `npm run create`, the project's main job, as a newcomer runs it.
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { repoRoot } from '../packages/tooling/src/template-repository';
 import { taskPrinter } from '../packages/tooling/src/backstage/task-log';
+import { git } from '../packages/tooling/src/git';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'koa-template-create-'));
-after(() => fs.rmSync(work, { recursive: true, force: true }));
+after(() => {
+  fs.rmSync(work, { recursive: true, force: true });
+});
 
 function create(...args: string[]) {
   const run = spawnSync(path.join(repoRoot, 'node_modules', '.bin', 'koa-template'), ['create', ...args], {
@@ -25,7 +28,7 @@ describe('npm run create', () => {
     const { status, out } = create('--app-name', 'orders', '--app-env', 'prod');
     assert.equal(status, 0, out);
     const dir = path.join(work, 'out', 'orders');
-    assert.equal(execFileSync('git', ['rev-list', '--count', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim(), '1');
+    assert.equal(git(dir, ['rev-list', '--count', 'HEAD']), '1');
     // One line per step, as the portal's task page shows them; no per-file log without --verbose.
     assert.match(out, /✔ Render the repository \(fetch\) completed in \d+\.\d s\n/);
     assert.match(
@@ -81,7 +84,7 @@ describe('npm run create', () => {
     );
     assert.match(
       out,
-      /Repository location \(repoUrl, page "Repository"\): .* Written as the form takes it: github\.com\?owner=acme&repo=orders/,
+      /Repository location \(repoUrl, page "Repository"\): .* form takes it: github\.com\?owner=acme&repo=orders/,
     );
     assert.doesNotMatch(out, /\^\[a-z\]|does not match pattern/, 'a regular expression reached the user');
     assert.deepEqual(fs.readdirSync(dir), ['keep.txt']);

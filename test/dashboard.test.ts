@@ -3,13 +3,13 @@
 // grammar), that shows each signal the service is run by, and that carries this release's identity.
 // Grafana itself cannot run here: no screenshot, and the JSON is not checked by Grafana's loader.
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
-import { only, renderChart } from './support/chart/chart';
-import { dashboardOf, panelQueries } from './support/monitoring/grafana';
+import { describe, test } from 'node:test';
+import { CORNER_VARIANT_IDS, MATRIX, useRenderedVariants, type VariantId } from './support/backstage/rendered';
+import { renderChart } from './support/chart/chart';
 import { helm } from './support/chart/helm';
-import { parseObjects } from './support/chart/kube';
+import { ofKind, only, parseObjects, serviceContainer } from './support/chart/kube';
+import { dashboardConstants, dashboardOf, panelQueries } from './support/monitoring/grafana';
 import { metricNames } from './support/monitoring/promql';
-import { renderedVariants, type Variant } from './support/backstage/rendered';
 
 /** Each signal the dashboard must show, by a metric only a panel about it would use. */
 const SIGNALS: Record<string, string> = {
@@ -22,47 +22,47 @@ const SIGNALS: Record<string, string> = {
   'objective budgets': 'slo:error_budget_remaining:ratio',
 };
 
-let variants: Variant[];
-before(async () => {
-  variants = await renderedVariants();
-});
+const variant = useRenderedVariants();
 
-for (const id of ['short-dev', 'long-prod']) {
+/** The same service made for the other environment. */
+function twinOf(id: VariantId) {
+  const { app_name, app_env } = variant(id);
+  const twin = MATRIX.find(v => v.app_name === app_name && v.app_env !== app_env);
+  if (!twin) throw new Error(`${id} has no twin in the render matrix`);
+  return variant(twin.id);
+}
+
+for (const id of CORNER_VARIANT_IDS) {
   describe(`the dashboard of ${id}`, () => {
-    const variant = () => variants.find(v => v.id === id)!;
-    const objects = () => renderChart(variant()).objects[variant().app_env];
+    const chart = () => renderChart(variant(id));
+    const objects = () => chart().objects[variant(id).app_env];
 
     test('is a ConfigMap with the sidecar label, identified as this release', () => {
       const configMap = only(objects(), 'ConfigMap');
       assert.equal(configMap.metadata.labels?.grafana_dashboard, '1');
       const dashboard = dashboardOf(objects());
       const deployment = only(objects(), 'Deployment');
-      const namespace = renderChart(variant()).application.spec.destination.namespace;
+      const namespace = chart().application.spec.destination.namespace;
       assert.match(dashboard.uid, /^[\w-]{1,40}$/, 'Grafana uids are at most 40 letters, digits, - and _');
-      const name: string = deployment.metadata.name;
+      const { name } = deployment.metadata;
       if (name.length <= 40) assert.equal(dashboard.uid, name);
       else assert.ok(dashboard.uid.startsWith(name.slice(0, 20)), `uid ${dashboard.uid} for ${name}`);
       // The same service made for the other environment: both dashboards may land in one Grafana.
-      const twin = variants.find(v => v.app_name === variant().app_name && v.app_env !== variant().app_env)!;
+      const twin = twinOf(id);
       assert.notEqual(
         dashboardOf(renderChart(twin).objects[twin.app_env]).uid,
         dashboard.uid,
         `${id} and ${twin.id} share a uid`,
       );
-      assert.equal(dashboard.title, `${variant().app_name} (${namespace})`);
-      assert.deepEqual(dashboard.tags, [variant().app_name]);
-      const constants = Object.fromEntries(
-        dashboard.templating.list.filter(v => v.type === 'constant').map(v => [v.name, v.query]),
-      );
-      assert.deepEqual(constants, {
+      assert.equal(dashboard.title, `${variant(id).app_name} (${String(namespace)})`);
+      assert.deepEqual(dashboard.tags, [variant(id).app_name]);
+      assert.deepEqual(dashboardConstants(dashboard), {
         namespace,
         job: only(objects(), 'Service').metadata.name,
-        container: deployment.spec.template.spec.containers[0].name,
+        container: serviceContainer(deployment).name,
       });
-      const runbook = only(
-        renderChart(variant()).optional,
-        'PrometheusRule',
-      ).spec.groups[0].rules[0].annotations.runbook_url.replace(/#.*$/, '');
+      const rule = only(chart().optional, 'PrometheusRule').spec.groups?.at(0)?.rules?.at(0);
+      const runbook = rule?.annotations?.runbook_url.replace(/#.*$/, '');
       assert.deepEqual(
         dashboard.links.map(l => [l.title, l.url]),
         [['Runbook', runbook]],
@@ -100,7 +100,7 @@ for (const id of ['short-dev', 'long-prod']) {
           try {
             return metricNames(expr);
           } catch (error) {
-            throw new Error(`panel "${panel}": ${(error as Error).message}`);
+            throw new Error(`panel "${panel}": ${(error as Error).message}`, { cause: error });
           }
         }),
       );
@@ -114,13 +114,10 @@ for (const id of ['short-dev', 'long-prod']) {
     });
 
     test('is left out with dashboard.enabled=false', () => {
-      const { chartDir, release } = renderChart(variant());
+      const { chartDir, release } = chart();
       const result = helm(['template', release, '.', '--set', 'dashboard.enabled=false'], chartDir);
       assert.equal(result.status, 0, result.output);
-      assert.deepEqual(
-        parseObjects(result.output).filter(o => o.kind === 'ConfigMap'),
-        [],
-      );
+      assert.deepEqual(ofKind(parseObjects(result.output), 'ConfigMap'), []);
     });
   });
 }

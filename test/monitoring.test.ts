@@ -8,17 +8,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { repoRoot } from '../packages/tooling/src/template-repository';
+import { CORNER_VARIANT_IDS, useRenderedVariants, type Variant } from './support/backstage/rendered';
 import { helmBinary } from './support/chart/helm';
 import { node24Env, run } from './support/service/node24';
-import { renderedVariants, type Variant } from './support/backstage/rendered';
 
-let variants: Variant[];
+/** What the generated repository's scripts/check-monitoring.mjs exports for its own tests. */
+interface CheckMonitoring {
+  /** The alerts of RULES (a rule file's text) that the unit test FILES leave untested, as sentences. */
+  untested: (rules: string, files: string[]) => string[];
+}
+
 const copies: string[] = [];
-before(async () => {
+before(() => {
   if (spawnSync('sh', ['-c', 'command -v promtool']).status !== 0)
     throw new Error('promtool is not installed: apt-get install -y prometheus');
-  variants = await renderedVariants();
 });
+const variant = useRenderedVariants();
 after(() => {
   for (const dir of copies) fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -40,18 +45,16 @@ const checkMonitoring = (dir: string) =>
     node24Env({ PATH: `${path.dirname(helmBinary())}${path.delimiter}${process.env.PATH}` }),
   );
 
-for (const id of ['short-dev', 'long-prod']) {
+for (const id of CORNER_VARIANT_IDS) {
   describe(`alerts of ${id}`, () => {
-    const variant = () => variants.find(v => v.id === id)!;
-
     test('pass promtool check rules and their unit tests, in both environments', async () => {
-      const { code, output } = await checkMonitoring(copyOf(variant()));
+      const { code, output } = await checkMonitoring(copyOf(variant(id)));
       assert.equal(code, 0, output);
       assert.equal(output.match(/SUCCESS: \d+ rules found/g)?.length, 2, output);
       const testFiles = fs
-        .readdirSync(path.join(variant().dir, 'monitoring'))
+        .readdirSync(path.join(variant(id).dir, 'monitoring'))
         .filter(file => file.endsWith('.test.yaml'));
-      assert.ok(testFiles.length >= 4, `monitoring/ has ${testFiles}`);
+      assert.ok(testFiles.length >= 4, `monitoring/ has ${testFiles.join(', ')}`);
       assert.equal(output.match(/Unit Testing: .*\n\s+SUCCESS/g)?.length, testFiles.length, output);
     });
 
@@ -59,21 +62,21 @@ for (const id of ['short-dev', 'long-prod']) {
     const moves = [
       {
         what: 'a threshold',
-        line: /^  errorRatio: 0\.05$/m,
+        line: /^ {2}errorRatio: 0\.05$/m,
         to: '  errorRatio: 0.07',
         failing: /alertname: HighErrorRate, time: 25m/,
       },
       {
         what: 'an objective',
-        line: /^  availabilityObjective: 0\.995$/m,
+        line: /^ {2}availabilityObjective: 0\.995$/m,
         to: '  availabilityObjective: 0.999',
         failing: /alertname: DetailsErrorBudgetBurn, time: /,
       },
     ];
     for (const { what, line, to, failing } of moves) {
       test(`fail when ${what} no longer matches its tests, naming the alert`, async () => {
-        const dir = copyOf(variant());
-        const values = path.join(dir, 'charts', variant().app_name, 'values.yaml');
+        const dir = copyOf(variant(id));
+        const values = path.join(dir, 'charts', variant(id).app_name, 'values.yaml');
         const text = fs.readFileSync(values, 'utf8');
         assert.match(text, line);
         fs.writeFileSync(values, text.replace(line, to));
@@ -84,9 +87,9 @@ for (const id of ['short-dev', 'long-prod']) {
     }
 
     test('fail when an alert has no test in which it stays silent', async () => {
-      const dir = copyOf(variant());
+      const dir = copyOf(variant(id));
       const tests = path.join(dir, 'monitoring', 'alerts-dev.test.yaml');
-      const silent = /\n      - eval_time: 5m\n        alertname: EventLoopLag\n        exp_alerts: \[\]/;
+      const silent = /\n {6}- eval_time: 5m\n {8}alertname: EventLoopLag\n {8}exp_alerts: \[\]/;
       const text = fs.readFileSync(tests, 'utf8');
       assert.match(text, silent);
       fs.writeFileSync(tests, text.replace(silent, ''));
@@ -97,9 +100,9 @@ for (const id of ['short-dev', 'long-prod']) {
   });
 }
 
-test("the coverage rule tells apart alerts of one name by their labels (an objective's fast and slow burn)", async () => {
-  const dir = copyOf(variants[0]);
-  const { untested } = await import(path.join(dir, 'scripts', 'check-monitoring.mjs'));
+test("the coverage rule tells apart alerts of one name by their labels (an objective's fast, slow burn)", async () => {
+  const dir = copyOf(variant('short-dev'));
+  const { untested } = (await import(path.join(dir, 'scripts', 'check-monitoring.mjs'))) as CheckMonitoring;
   const rule = (burn: string) => ({ alert: 'Burn', expr: 'vector(1)', labels: { severity: 'warning', burn } });
   const rules = JSON.stringify({ groups: [{ name: 'g', rules: [rule('fast'), rule('slow')] }] });
   const cases = (burns: string[][]) => {

@@ -1,29 +1,28 @@
 // The render matrix: dev and prod, the shortest and the longest valid name, each rendered through the
 // real scaffolder. Every tree must be fully rendered, parse, and keep its GitHub Actions expressions.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { before, describe, test } from 'node:test';
-import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { describe, test } from 'node:test';
+import { parseAllDocuments } from 'yaml';
+import { git } from '../packages/tooling/src/git';
 import { repoRoot } from '../packages/tooling/src/template-repository';
+import { listFiles, useRenderedVariants, VARIANT_IDS } from './support/backstage/rendered';
+import { fetchTemplateInput } from './support/backstage/template';
+import { catalogEntities } from './support/catalog/entities';
+import { namespaceOf } from './support/chart/chart';
 import { githubExpressions, escapedGithubExpressions, unescapedExpressions } from './support/skeleton/expressions';
 import { escapeFindings } from './support/skeleton/skeleton-escapes';
-import { listFiles, renderedVariants, type Variant } from './support/backstage/rendered';
 
 const skeleton = path.join(repoRoot, 'skeleton');
 // Helm's Go templates are copied without templating and are not YAML until Helm renders them.
 const isHelmTemplate = (file: string) => /^charts\/[^/]+\/templates\//.test(file);
 
-let variants: Variant[];
-before(async () => {
-  variants = await renderedVariants();
-});
+const variant = useRenderedVariants();
 
 describe('the skeleton', () => {
   test('reads only values the template passes, and uses every one of them', () => {
-    const template = parseYaml(fs.readFileSync(path.join(repoRoot, 'template.yaml'), 'utf8'));
-    const passed = Object.keys(template.spec.steps.find((s: any) => s.action === 'fetch:template').input.values).sort();
+    const passed = Object.keys(fetchTemplateInput().values).sort();
     const read = new Set<string>();
     for (const file of listFiles(skeleton).filter(f => !isHelmTemplate(f))) {
       const text = `${file}\n${fs.readFileSync(path.join(skeleton, file), 'utf8')}`;
@@ -71,14 +70,13 @@ describe('the skeleton', () => {
   });
 });
 
-for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
+for (const id of VARIANT_IDS) {
   describe(`rendered ${id}`, () => {
-    const variant = () => variants.find(v => v.id === id)!;
-    const files = () => listFiles(variant().dir);
-    const read = (file: string) => fs.readFileSync(path.join(variant().dir, file), 'utf8');
+    const files = () => listFiles(variant(id).dir);
+    const read = (file: string) => fs.readFileSync(path.join(variant(id).dir, file), 'utf8');
 
     test('has every skeleton file, under its rendered name', () => {
-      const expected = listFiles(skeleton).map(f => f.replaceAll('${{ values.app_name }}', variant().app_name));
+      const expected = listFiles(skeleton).map(f => f.replaceAll('${{ values.app_name }}', variant(id).app_name));
       assert.deepEqual(files(), expected.sort());
     });
 
@@ -111,18 +109,18 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
     });
 
     test('is a git repository with exactly one commit and a clean tree', () => {
-      const git = (...args: string[]) => execFileSync('git', args, { cwd: variant().dir, encoding: 'utf8' }).trim();
-      assert.equal(git('rev-list', '--count', 'HEAD'), '1');
-      assert.equal(git('status', '--porcelain'), '');
+      const { dir } = variant(id);
+      assert.equal(git(dir, ['rev-list', '--count', 'HEAD']), '1');
+      assert.equal(git(dir, ['status', '--porcelain']), '');
     });
 
     test('names the service, environment and template where the skeleton asks', () => {
-      const { app_name, app_env } = variant();
-      const entity = parseAllDocuments(read('catalog-info.yaml'))[0].toJS();
-      assert.equal(entity.metadata.name, app_name);
-      assert.equal(entity.metadata.annotations['argocd/app-name'], `${app_name}-${app_env}`);
-      assert.equal(entity.spec.lifecycle, app_env === 'prod' ? 'production' : 'experimental');
-      assert.equal(JSON.parse(read('package.json')).name, app_name);
+      const { app_name, app_env, dir } = variant(id);
+      const [component] = catalogEntities(dir);
+      assert.equal(component.metadata.name, app_name);
+      assert.equal(component.metadata.annotations?.['argocd/app-name'], namespaceOf(variant(id)));
+      assert.equal(component.spec?.lifecycle, app_env === 'prod' ? 'production' : 'experimental');
+      assert.equal((JSON.parse(read('package.json')) as { name: string }).name, app_name);
     });
   });
 }

@@ -19,11 +19,23 @@ export interface FetchTemplateInput {
 
 const requireFromScaffolder = createRequire(require.resolve('@backstage/plugin-scaffolder-backend'));
 
-function backstageFilters(): { id: string; filter: (...args: any[]) => unknown }[] {
-  // Not exported by the package; the same module the current engine uses.
-  const { createDefaultFilters } = requireFromScaffolder('./lib/templating/filters/createDefaultFilters.cjs.js');
-  return createDefaultFilters({ integrations: ScmIntegrations.fromConfig(new ConfigReader({})) });
+/** A template filter as the scaffolder's templating registers it: a name and a function of the piped value. */
+interface BackstageFilter {
+  id: string;
+  filter: (...args: unknown[]) => unknown;
 }
+interface DefaultFiltersModule {
+  createDefaultFilters(options: { integrations: ScmIntegrations }): BackstageFilter[];
+}
+
+function backstageFilters(): BackstageFilter[] {
+  // Not exported by the package; the same module the current engine uses.
+  const filters = requireFromScaffolder('./lib/templating/filters/createDefaultFilters.cjs.js') as DefaultFiltersModule;
+  return filters.createDefaultFilters({ integrations: ScmIntegrations.fromConfig(new ConfigReader({})) });
+}
+
+/** A value as it comes out of JSON: how the scaffolder passes values and filter results into the sandbox. */
+const throughJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value)) as unknown;
 
 function classicEnvironment(input: FetchTemplateInput): nunjucks.Environment {
   const env = new nunjucks.Environment(null, {
@@ -35,7 +47,7 @@ function classicEnvironment(input: FetchTemplateInput): nunjucks.Environment {
   for (const { id, filter } of backstageFilters()) {
     env.addFilter(id, (...args: unknown[]) => {
       const result = filter(...args);
-      return result === undefined ? undefined : JSON.parse(JSON.stringify(result));
+      return result === undefined ? undefined : throughJson(result);
     });
   }
   return env;
@@ -43,7 +55,7 @@ function classicEnvironment(input: FetchTemplateInput): nunjucks.Environment {
 
 export async function renderClassic(skeletonDir: string, outputDir: string, input: FetchTemplateInput) {
   const env = classicEnvironment(input);
-  const context = { values: JSON.parse(JSON.stringify(input.values)) };
+  const context = { values: throughJson(input.values) };
   const render = (text: string) => env.renderString(text, context);
   const options = { cwd: skeletonDir, dot: true, onlyFiles: false, markDirectories: true, followSymbolicLinks: false };
   const entries = await globby('**/*', options);

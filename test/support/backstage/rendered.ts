@@ -4,30 +4,42 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { before } from 'node:test';
 import { startBackstage } from '../../../packages/tooling/src/backstage/backend';
 import { runTemplate } from '../../../packages/tooling/src/backstage/run-template';
 import { repoRoot } from '../../../packages/tooling/src/template-repository';
 
-export interface Variant {
-  /** short-dev, short-prod, long-dev, long-prod */
-  id: string;
-  app_name: string;
-  app_env: 'dev' | 'prod';
-  /** The rendered repository (a git repository with one commit). */
-  dir: string;
-  /** The values fetch:template received, as its log reported them. */
-  values: Record<string, unknown>;
-}
-
 export const SHORTEST_NAME = 'ab';
 export const LONGEST_NAME = 'a-forty-character-service-name-for-tests';
 
-const MATRIX = [
+/** The render matrix: the shortest and the longest valid name, each in dev and in prod. */
+export const MATRIX = [
   { id: 'short-dev', app_name: SHORTEST_NAME, app_env: 'dev' },
   { id: 'short-prod', app_name: SHORTEST_NAME, app_env: 'prod' },
   { id: 'long-dev', app_name: LONGEST_NAME, app_env: 'dev' },
   { id: 'long-prod', app_name: LONGEST_NAME, app_env: 'prod' },
 ] as const;
+
+export type VariantId = (typeof MATRIX)[number]['id'];
+
+/** Every variant's id, in the matrix's order. */
+export const VARIANT_IDS: readonly VariantId[] = MATRIX.map(({ id }) => id);
+
+/**
+ * Two variants that between them cover both names and both environments, for checks too slow to run on all
+ * four: the shortest name in dev, the longest in prod.
+ */
+export const CORNER_VARIANT_IDS: readonly VariantId[] = ['short-dev', 'long-prod'];
+
+export interface Variant {
+  id: VariantId;
+  app_name: string;
+  app_env: (typeof MATRIX)[number]['app_env'];
+  /** The rendered repository (a git repository with one commit). */
+  dir: string;
+  /** The values fetch:template received, as its log reported them. */
+  values: Record<string, unknown>;
+}
 
 const cacheDir = path.join(repoRoot, '.cache', 'rendered');
 const manifestPath = path.join(cacheDir, 'manifest.json');
@@ -38,6 +50,21 @@ let rendered: Promise<Variant[]> | undefined;
 export function renderedVariants(): Promise<Variant[]> {
   rendered ??= loadOrRender();
   return rendered;
+}
+
+/**
+ * The render matrix for one test file: read (or rendered) before its tests, then `variant(id)` inside them.
+ */
+export function useRenderedVariants(): (id: VariantId) => Variant {
+  let variants: Variant[] | undefined;
+  before(async () => {
+    variants = await renderedVariants();
+  });
+  return id => {
+    const variant = variants?.find(v => v.id === id);
+    if (!variant) throw new Error(`variant ${id} is not rendered yet: call this inside a test`);
+    return variant;
+  };
 }
 
 /** Files of a tree, relative, sorted, without .git. */
@@ -99,12 +126,12 @@ async function withLock<T>(work: () => Promise<T>): Promise<T> {
     try {
       fs.mkdirSync(lock);
       break;
-    } catch (error: any) {
-      if (error.code !== 'EEXIST') throw error;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       // A lock older than any render is left by a killed process.
       const held = fs.statSync(lock, { throwIfNoEntry: false });
       if (held && Date.now() - held.mtimeMs > 300_000) fs.rmSync(lock, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`${lock} is held by another test process`);
+      if (Date.now() > deadline) throw new Error(`${lock} is held by another test process`, { cause: error });
       await new Promise(resolve => setTimeout(resolve, 200));
     }
   }
@@ -118,12 +145,18 @@ async function withLock<T>(work: () => Promise<T>): Promise<T> {
 function fetchValues(log: string): Record<string, unknown> {
   const match = /template files\/directories with input values (\{.*\})/.exec(log);
   if (!match) throw new Error('fetch:template no longer logs its input values; the engine-parity check needs them');
-  return JSON.parse(match[1]);
+  return JSON.parse(match[1]) as Record<string, unknown>;
 }
 
-function readManifest(): { inputs: string; variants: Variant[] } | undefined {
+interface Manifest {
+  inputs: string;
+  variants: Variant[];
+}
+
+/** The cache's manifest, as renderAll wrote it; undefined when there is none yet. */
+function readManifest(): Manifest | undefined {
   try {
-    return JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
+    return JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as Manifest;
   } catch {
     return undefined;
   }

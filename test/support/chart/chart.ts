@@ -4,8 +4,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { helm, type HelmResult } from './helm';
-import { parseObjects, type KubeObject } from './kube';
+import { only, parseObjects, type KubeObject, type KubeObjectOf } from './kube';
 import type { Variant } from '../backstage/rendered';
+
+export { only };
 
 export const ENVS = ['dev', 'prod'] as const;
 export type Env = (typeof ENVS)[number];
@@ -20,7 +22,7 @@ export const OPTIONAL_FEATURES = [
 
 export interface ChartRender {
   chartDir: string;
-  application: KubeObject;
+  application: Application;
   release: string;
   lint: Record<Env, HelmResult>;
   objects: Record<Env, KubeObject[]>;
@@ -32,14 +34,22 @@ export interface ChartRender {
 
 const cache = new Map<string, ChartRender>();
 
-export function applicationOf(variant: Variant): KubeObject {
-  const [application] = parseObjects(fs.readFileSync(path.join(variant.dir, 'argocd', 'application.yaml'), 'utf8'));
-  return application;
+type Application = KubeObjectOf<'Application'>;
+
+/** The namespace a variant's release runs in for ENV, which is also its Argo CD Application's name. */
+export function namespaceOf(variant: Variant, env: Env = variant.app_env): string {
+  return `${variant.app_name}-${env}`;
+}
+
+/** The Argo CD Application of a rendered repository. */
+export function applicationOf(variant: Variant): Application {
+  const file = path.join(variant.dir, 'argocd', 'application.yaml');
+  return only(parseObjects(fs.readFileSync(file, 'utf8')), 'Application');
 }
 
 /** The value files Argo CD passes for an environment: the Application's own list for its environment. */
-export function valueFilesFor(application: KubeObject, ownEnv: Env, env: Env): string[] {
-  const files: string[] = application.spec?.source?.helm?.valueFiles ?? [];
+function valueFilesFor(application: Application, ownEnv: Env, env: Env): string[] {
+  const files = application.spec.source?.helm?.valueFiles ?? [];
   return files.map(file => (file === `values-${ownEnv}.yaml` ? `values-${env}.yaml` : file));
 }
 
@@ -47,21 +57,20 @@ export function renderChart(variant: Variant): ChartRender {
   const cached = cache.get(variant.id);
   if (cached) return cached;
   const application = applicationOf(variant);
-  const source = application.spec?.source ?? {};
-  const chartDir = path.join(variant.dir, source.path ?? `charts/${variant.app_name}`);
-  const release: string = source.helm?.releaseName ?? application.metadata.name;
-  const namespace = (env: Env) => `${variant.app_name}-${env}`;
+  const source = application.spec.source;
+  const chartDir = path.join(variant.dir, source?.path ?? `charts/${variant.app_name}`);
+  const release = source?.helm?.releaseName ?? application.metadata.name;
   const valueArgs = (env: Env) => valueFilesFor(application, variant.app_env, env).flatMap(file => ['-f', file]);
   const template = (env: Env, extra: string[] = []) => {
     const result = helm(
-      ['template', release, '.', '--namespace', namespace(env), ...valueArgs(env), ...extra],
+      ['template', release, '.', '--namespace', namespaceOf(variant, env), ...valueArgs(env), ...extra],
       chartDir,
     );
     if (result.status !== 0) throw new Error(`helm template (${env}) failed:\n${result.output}`);
     return parseObjects(result.output);
   };
   const lint = (env: Env, extra: string[] = []) =>
-    helm(['lint', '--strict', '.', '--namespace', namespace(env), ...valueArgs(env), ...extra], chartDir);
+    helm(['lint', '--strict', '.', '--namespace', namespaceOf(variant, env), ...valueArgs(env), ...extra], chartDir);
 
   const render: ChartRender = {
     chartDir,
@@ -77,11 +86,4 @@ export function renderChart(variant: Variant): ChartRender {
   };
   cache.set(variant.id, render);
   return render;
-}
-
-/** The one object of a kind (fails loudly when there is not exactly one). */
-export function only(objects: KubeObject[], kind: string): KubeObject {
-  const found = objects.filter(o => o.kind === kind);
-  if (found.length !== 1) throw new Error(`expected one ${kind}, found ${found.length}`);
-  return found[0];
 }

@@ -1,24 +1,30 @@
 // What an environment's rendered objects actually provide, in the shape of the chart README's promise.
-import { only } from './chart';
 import type { EnvironmentPromise } from './chart-readme';
-import type { KubeObject } from './kube';
+import { ofKind, only, podTemplate, serviceContainer, type KubeObject } from './kube';
+
+/** A quantity as the README writes it (Kubernetes takes `256Mi` and `0.1` alike). */
+const quantity = (value: string | number | undefined) => (value === undefined ? '' : String(value));
 
 export function describeEnvironment(objects: KubeObject[]): EnvironmentPromise {
   const deployment = only(objects, 'Deployment');
-  const pod = deployment.spec.template.spec;
-  const hpa = objects.find(o => o.kind === 'HorizontalPodAutoscaler');
-  const pdb = objects.find(o => o.kind === 'PodDisruptionBudget');
-  const { requests = {}, limits = {} } = pod.containers[0].resources ?? {};
-  const cpuMetric = hpa?.spec.metrics?.find((m: any) => m.type === 'Resource' && m.resource.name === 'cpu');
+  // Kubernetes' defaults: one replica, and an autoscaler's minimum of one.
+  const replicas = deployment.spec?.replicas ?? 1;
+  const scaling = ofKind(objects, 'HorizontalPodAutoscaler').at(0)?.spec;
+  const maxUnavailable = ofKind(objects, 'PodDisruptionBudget').at(0)?.spec?.maxUnavailable;
+  if (typeof maxUnavailable === 'string') throw new Error(`maxUnavailable ${maxUnavailable}: the README gives pods`);
+  const { requests = {}, limits = {} } = serviceContainer(deployment).resources ?? {};
+  const cpuMetric = scaling?.metrics?.find(m => m.type === 'Resource' && m.resource?.name === 'cpu');
   return {
-    minPods: hpa ? hpa.spec.minReplicas : deployment.spec.replicas,
-    maxPods: hpa ? hpa.spec.maxReplicas : deployment.spec.replicas,
-    cpuTarget: cpuMetric?.resource.target.averageUtilization,
-    cpuRequest: requests.cpu,
-    memoryRequest: requests.memory,
-    memoryLimit: limits.memory,
-    pdbMaxUnavailable: pdb?.spec.maxUnavailable,
-    spread: (pod.topologySpreadConstraints ?? []).some((s: any) => s.topologyKey === 'kubernetes.io/hostname'),
+    minPods: scaling ? (scaling.minReplicas ?? 1) : replicas,
+    maxPods: scaling ? scaling.maxReplicas : replicas,
+    cpuTarget: cpuMetric?.resource?.target.averageUtilization,
+    cpuRequest: quantity(requests.cpu),
+    memoryRequest: quantity(requests.memory),
+    memoryLimit: quantity(limits.memory),
+    pdbMaxUnavailable: maxUnavailable,
+    spread: (podTemplate(deployment).spec.topologySpreadConstraints ?? []).some(
+      s => s.topologyKey === 'kubernetes.io/hostname',
+    ),
   };
 }
 
@@ -26,22 +32,22 @@ export function describeEnvironment(objects: KubeObject[]): EnvironmentPromise {
 export function scalingProblems(objects: KubeObject[]): string[] {
   const found: string[] = [];
   const deployment = only(objects, 'Deployment');
-  const hpa = objects.find(o => o.kind === 'HorizontalPodAutoscaler');
+  const replicas = deployment.spec?.replicas;
+  const scaling = ofKind(objects, 'HorizontalPodAutoscaler').at(0)?.spec;
   const { minPods } = describeEnvironment(objects);
-  if (hpa) {
-    const target = hpa.spec.scaleTargetRef;
+  if (scaling) {
+    const target = scaling.scaleTargetRef;
     if (target.kind !== 'Deployment' || target.name !== deployment.metadata.name)
       found.push(`the autoscaler scales ${target.kind} ${target.name}`);
-    if (deployment.spec.replicas !== undefined)
-      found.push('replicas is set under an autoscaler: every sync would reset the pod count');
-    if (hpa.spec.metrics.length !== 1) found.push('the autoscaler has other metrics than CPU');
-  } else if (!Number.isInteger(deployment.spec.replicas)) {
-    found.push(`replicas is ${deployment.spec.replicas}`);
+    if (replicas !== undefined) found.push('replicas is set under an autoscaler: every sync would reset the pod count');
+    if (scaling.metrics?.length !== 1) found.push('the autoscaler has other metrics than CPU');
+  } else if (!Number.isInteger(replicas)) {
+    found.push(`replicas is ${String(replicas)}`);
   }
-  if (objects.some(o => o.kind === 'PodDisruptionBudget') && !(minPods >= 2)) {
+  if (ofKind(objects, 'PodDisruptionBudget').length > 0 && minPods < 2) {
     found.push(`a PodDisruptionBudget over ${minPods} pod blocks every drain or allows an outage`);
   }
-  if (deployment.spec.template.spec.containers[0].resources?.limits?.cpu)
+  if (serviceContainer(deployment).resources?.limits?.cpu !== undefined)
     found.push('a CPU limit, which the README says there is not');
   return found;
 }

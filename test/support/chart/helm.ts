@@ -19,7 +19,7 @@ export function helmBinary(): string {
   const zip = path.join(packageDir, 'lib', 'layer.zip');
   if (!fs.existsSync(zip))
     throw new Error(`${zip} is missing: run \`npm ci\` (helm comes from the devDependency ${LAYER})`);
-  const { version } = JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8'));
+  const { version } = JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as { version: string };
   const target = path.join(repoRoot, '.cache', 'tools', `${path.basename(LAYER)}-${version}`, 'helm');
   if (!fs.existsSync(target)) {
     fs.mkdirSync(path.dirname(target), { recursive: true });
@@ -54,7 +54,9 @@ export function helmVersion(): string {
 function helmEnv(): NodeJS.ProcessEnv {
   if (!home) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'helm-home-'));
-    process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+    process.on('exit', () => {
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
     home = dir;
   }
   return {

@@ -1,5 +1,6 @@
 // Policy rules over rendered objects. Each returns the violations it finds, [] when the objects comply.
-import type { KubeObject } from './kube';
+import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
+import { ofKind, podTemplate, type KubeObject } from './kube';
 
 const RESTRICTED_VOLUMES = [
   'configMap',
@@ -17,33 +18,29 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const POD_NAME_SUFFIX = 17;
 
 /** The pod specs an object runs: a Deployment's template or a bare Pod's spec. */
-export function podSpecs(objects: KubeObject[]): { owner: string; spec: any; labels: Record<string, string> }[] {
-  return objects.flatMap(o => {
-    if (o.kind === 'Deployment')
-      return [
-        {
-          owner: `Deployment ${o.metadata.name}`,
-          spec: o.spec.template.spec,
-          labels: o.spec.template.metadata?.labels ?? {},
-        },
-      ];
-    if (o.kind === 'Pod') return [{ owner: `Pod ${o.metadata.name}`, spec: o.spec, labels: o.metadata.labels ?? {} }];
-    return [];
+export function podSpecs(objects: KubeObject[]): { owner: string; spec: IPodSpec; labels: Record<string, string> }[] {
+  const deployments = ofKind(objects, 'Deployment').map(deployment => {
+    const { metadata, spec } = podTemplate(deployment);
+    return { owner: `Deployment ${deployment.metadata.name}`, spec, labels: metadata.labels ?? {} };
   });
+  const pods = ofKind(objects, 'Pod').map(pod => {
+    if (!pod.spec) throw new Error(`Pod ${pod.metadata.name} has no spec`);
+    return { owner: `Pod ${pod.metadata.name}`, spec: pod.spec, labels: pod.metadata.labels ?? {} };
+  });
+  return [...deployments, ...pods];
 }
 
 /** Pod Security Standards "restricted" (v1.27+), plus a read-only root filesystem with a writable /tmp. */
-export function restrictedViolations(owner: string, spec: any): string[] {
+export function restrictedViolations(owner: string, spec: IPodSpec): string[] {
   const found: string[] = [];
   const pod = spec.securityContext ?? {};
-  for (const host of ['hostNetwork', 'hostPID', 'hostIPC', 'hostUsers']) {
-    if (host === 'hostUsers' ? spec[host] === true : spec[host]) found.push(`${owner}: ${host}`);
-  }
+  for (const host of ['hostNetwork', 'hostPID', 'hostIPC'] as const) if (spec[host]) found.push(`${owner}: ${host}`);
+  if (spec.hostUsers === true) found.push(`${owner}: hostUsers`);
   for (const volume of spec.volumes ?? []) {
     const type = Object.keys(volume).find(k => k !== 'name');
-    if (!type || !RESTRICTED_VOLUMES.includes(type)) found.push(`${owner}: volume ${volume.name} is ${type}`);
+    if (!type || !RESTRICTED_VOLUMES.includes(type)) found.push(`${owner}: volume ${volume.name} is ${String(type)}`);
   }
-  const containers = [...(spec.initContainers ?? []), ...(spec.containers ?? []), ...(spec.ephemeralContainers ?? [])];
+  const containers = [...(spec.initContainers ?? []), ...spec.containers, ...(spec.ephemeralContainers ?? [])];
   for (const c of containers) {
     const sc = c.securityContext ?? {};
     const at = `${owner} container ${c.name}`;
@@ -54,11 +51,12 @@ export function restrictedViolations(owner: string, spec: any): string[] {
     if ((sc.runAsNonRoot ?? pod.runAsNonRoot) !== true) found.push(`${at}: runAsNonRoot is not true`);
     if ((sc.runAsUser ?? pod.runAsUser) === 0) found.push(`${at}: runs as user 0`);
     const seccomp = (sc.seccompProfile ?? pod.seccompProfile)?.type;
-    if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') found.push(`${at}: seccompProfile is ${seccomp}`);
-    if ((c.ports ?? []).some((p: any) => p.hostPort)) found.push(`${at}: hostPort`);
+    if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost')
+      found.push(`${at}: seccompProfile is ${String(seccomp)}`);
+    if ((c.ports ?? []).some(p => p.hostPort)) found.push(`${at}: hostPort`);
     if (sc.readOnlyRootFilesystem !== true) found.push(`${at}: root filesystem is writable`);
-    const tmp = (c.volumeMounts ?? []).find((m: any) => m.mountPath === '/tmp');
-    const tmpVolume = tmp && (spec.volumes ?? []).find((v: any) => v.name === tmp.name);
+    const tmp = (c.volumeMounts ?? []).find(m => m.mountPath === '/tmp');
+    const tmpVolume = tmp && (spec.volumes ?? []).find(v => v.name === tmp.name);
     if (owner.startsWith('Deployment') && !tmpVolume?.emptyDir) found.push(`${at}: no emptyDir at /tmp`);
   }
   return found;
@@ -67,28 +65,30 @@ export function restrictedViolations(owner: string, spec: any): string[] {
 /** RBAC no wider than get/list/watch on pods in the release's namespace, bound to the chart's ServiceAccount only. */
 export function rbacViolations(objects: KubeObject[], serviceAccount: string, namespace: string): string[] {
   const found: string[] = [];
-  const roles = new Set(objects.filter(o => o.kind === 'Role').map(o => o.metadata.name));
+  const roles = ofKind(objects, 'Role');
+  const roleNames = new Set(roles.map(o => o.metadata.name));
   for (const o of objects) {
     if (o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding') found.push(`${o.kind} ${o.metadata.name}`);
     if (o.metadata.namespace && o.metadata.namespace !== namespace)
       found.push(`${o.kind} ${o.metadata.name} in ${o.metadata.namespace}`);
-    if (o.kind === 'Role') {
-      for (const rule of o.rules ?? []) {
-        const at = `Role ${o.metadata.name}`;
-        if (rule.nonResourceURLs) found.push(`${at}: nonResourceURLs`);
-        if (JSON.stringify(rule.apiGroups) !== '[""]') found.push(`${at}: apiGroups ${JSON.stringify(rule.apiGroups)}`);
-        for (const r of rule.resources ?? []) if (r !== 'pods') found.push(`${at}: resource ${r}`);
-        for (const v of rule.verbs ?? []) if (!READ_VERBS.includes(v)) found.push(`${at}: verb ${v}`);
-      }
+  }
+  for (const role of roles) {
+    const at = `Role ${role.metadata.name}`;
+    for (const rule of role.rules ?? []) {
+      if (rule.nonResourceURLs) found.push(`${at}: nonResourceURLs`);
+      if (JSON.stringify(rule.apiGroups) !== '[""]') found.push(`${at}: apiGroups ${JSON.stringify(rule.apiGroups)}`);
+      for (const r of rule.resources ?? []) if (r !== 'pods') found.push(`${at}: resource ${r}`);
+      for (const v of rule.verbs) if (!READ_VERBS.includes(v)) found.push(`${at}: verb ${v}`);
     }
-    if (o.kind === 'RoleBinding') {
-      if (o.roleRef.kind !== 'Role' || !roles.has(o.roleRef.name))
-        found.push(`RoleBinding ${o.metadata.name}: binds ${o.roleRef.kind} ${o.roleRef.name}`);
-      for (const s of o.subjects ?? []) {
-        if (s.kind !== 'ServiceAccount' || s.name !== serviceAccount || s.namespace !== namespace) {
-          found.push(`RoleBinding ${o.metadata.name}: subject ${s.kind} ${s.namespace ?? ''}/${s.name}`);
-        }
-      }
+  }
+  for (const binding of ofKind(objects, 'RoleBinding')) {
+    const { roleRef, subjects = [] } = binding;
+    const at = `RoleBinding ${binding.metadata.name}`;
+    if (roleRef.kind !== 'Role' || !roleNames.has(roleRef.name))
+      found.push(`${at}: binds ${roleRef.kind} ${roleRef.name}`);
+    for (const s of subjects) {
+      if (s.kind !== 'ServiceAccount' || s.name !== serviceAccount || s.namespace !== namespace)
+        found.push(`${at}: subject ${s.kind} ${s.namespace ?? ''}/${s.name}`);
     }
   }
   return found;
@@ -103,7 +103,7 @@ export function nameViolations(objects: KubeObject[]): string[] {
     if (o.kind === 'Deployment' && name.length + POD_NAME_SUFFIX > 63)
       found.push(`pods of ${name} get ${name.length + POD_NAME_SUFFIX}-character names`);
     for (const [key, value] of Object.entries(labels))
-      if (String(value).length > 63) found.push(`${o.kind} ${name} label ${key}=${value}`);
+      if (value.length > 63) found.push(`${o.kind} ${name} label ${key}=${value}`);
   }
   return found;
 }

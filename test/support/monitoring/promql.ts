@@ -4,7 +4,7 @@ import { parser } from '@prometheus-io/lezer-promql';
 
 export interface Selector {
   metric: string;
-  /** Label matchers, `{ label, op, value }` with the value unquoted (`job="x"` → `{ label: 'job', op: '=', value: 'x' }`). */
+  /** Label matchers, the value unquoted: `job="x"` → `{ label: 'job', op: '=', value: 'x' }`. */
   matchers: { label: string; op: string; value: string }[];
 }
 
@@ -23,15 +23,18 @@ export function selectors(expr: string): Selector[] {
     const matchers = (node.getChild('LabelMatchers')?.getChildren('UnquotedLabelMatcher') ?? []).map(m => ({
       label: text(m.getChild('LabelName')),
       op: text(m.getChild('MatchOp')),
-      value: JSON.parse(
-        text(m.getChild('StringLiteral'))
-          .replace(/^'(.*)'$/s, '"$1"')
-          .replace(/^`(.*)`$/s, (_, raw: string) => JSON.stringify(raw)),
-      ),
+      value: unquote(text(m.getChild('StringLiteral'))),
     }));
     found.push({ metric: text(node.getChild('Identifier')), matchers });
   } while (cursor.next());
   return found;
+}
+
+/** A PromQL string literal's value: double-quoted as JSON, single-quoted alike, backquoted raw. */
+function unquote(literal: string): string {
+  if (literal.startsWith('`')) return literal.slice(1, -1);
+  const doubleQuoted = literal.replace(/^'(.*)'$/s, '"$1"');
+  return JSON.parse(doubleQuoted) as string;
 }
 
 /**
@@ -50,7 +53,8 @@ export function comparisons(expr: string): { metric: string; numbers: number[] }
     ];
     if (left?.name !== 'VectorSelector' || !['Gtr', 'Gte', 'Lss', 'Lte'].includes(operator?.name ?? '') || !right)
       continue;
-    const identifier = left.getChild('Identifier')!;
+    const identifier = left.getChild('Identifier');
+    if (!identifier) continue;
     found.push({ metric: expr.slice(identifier.from, identifier.to), numbers: numberLiterals(expr, right) });
   } while (cursor.next());
   return found;

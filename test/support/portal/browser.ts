@@ -75,7 +75,9 @@ export async function standIn(context: BrowserContext, origin: string, title: st
   await context.route(`${origin}/**`, route =>
     route.fulfill({
       contentType: 'text/html',
-      body: `<!doctype html><title>${title}</title><h1>${title}</h1><p>STAND-IN answered by the test for ${route.request().url()}</p>`,
+      body:
+        `<!doctype html><title>${title}</title><h1>${title}</h1>` +
+        `<p>STAND-IN answered by the test for ${route.request().url()}</p>`,
     }),
   );
 }

@@ -3,10 +3,9 @@
 // quotes) or inside `{% raw %}...{% endraw %}`, or the scaffolder renders it to an empty string.
 const EXPRESSION = /\$\{\{[\s\S]*?\}\}/g;
 const RAW_BLOCK = /\{%-?\s*raw\s*-?%\}([\s\S]*?)\{%-?\s*endraw\s*-?%\}/g;
-const ESCAPED = new RegExp(
-  [RAW_BLOCK.source, /\$\{\{\s*'(\$\{\{[^']*?\}\})'\s*\}\}/.source, /\$\{\{\s*"(\$\{\{[^"]*?\}\})"\s*\}\}/.source].join('|'),
-  'g',
-);
+const SINGLE_QUOTED = /\$\{\{\s*'(\$\{\{[^']*?\}\})'\s*\}\}/;
+const DOUBLE_QUOTED = /\$\{\{\s*"(\$\{\{[^"]*?\}\})"\s*\}\}/;
+const ESCAPED = new RegExp([RAW_BLOCK.source, SINGLE_QUOTED.source, DOUBLE_QUOTED.source].join('|'), 'g');
 
 /** Every `${{ ... }}` in a rendered file, in order. */
 export function githubExpressions(text: string): string[] {
@@ -15,8 +14,8 @@ export function githubExpressions(text: string): string[] {
 
 /** The GitHub expressions a skeleton file renders to: its escaped ones, in order. */
 export function escapedGithubExpressions(source: string): string[] {
-  return [...source.matchAll(ESCAPED)].flatMap(([, raw, single, double]) =>
-    raw !== undefined ? githubExpressions(raw) : [single ?? double],
+  return [...source.matchAll(ESCAPED)].flatMap(([, raw, single, double]: (string | undefined)[]) =>
+    raw !== undefined ? githubExpressions(raw) : [single ?? double ?? ''],
   );
 }
 

@@ -16,40 +16,62 @@ export const FREE_TEXT_VALUES = ['description', 'form_answers'];
 /** What an identifier may hold: the form's rules admit nothing else (the property tests check every render). */
 export const IDENTIFIER = /^[A-Za-z0-9._:/?=&-]*$/;
 
-interface Node {
+/** A node of the nunjucks AST (nunjucks/src/nodes.js): its type's name, and the fields that hold its children. */
+interface AstNode {
   typename: string;
-  value?: unknown;
   lineno: number;
   fields?: string[];
-  [field: string]: any;
 }
 
-const children = (node: Node): Node[] =>
-  (node.fields ?? []).flatMap(field => {
-    const child = node[field];
-    if (Array.isArray(child)) return child;
-    return child && typeof child === 'object' && child.typename ? [child] : [];
+interface NunjucksParser {
+  parse(source: string, extensions: unknown[], options: { tags: Record<string, string> }): AstNode;
+}
+/** The parser the nunjucks module carries; @types/nunjucks leaves it out. */
+const { parser } = nunjucks as unknown as { parser: NunjucksParser };
+
+const isNode = (value: unknown): value is AstNode =>
+  typeof value === 'object' && value !== null && typeof (value as Partial<AstNode>).typename === 'string';
+
+/** A field of a node: a child node, a list of them, or a literal's value. */
+const field = (node: AstNode, name: string): unknown => (node as unknown as Record<string, unknown>)[name];
+
+/** A field holding one child node, if it does. */
+const childAt = (node: AstNode, name: string): AstNode | undefined => {
+  const child = field(node, name);
+  return isNode(child) ? child : undefined;
+};
+
+const children = (node: AstNode): AstNode[] =>
+  (node.fields ?? []).flatMap(name => {
+    const child = field(node, name);
+    if (Array.isArray(child)) return child.filter(isNode);
+    return isNode(child) ? [child] : [];
   });
 
 /** The `values.x` names an expression reads. */
-function valuesRead(node: Node): string[] {
-  if (node.typename === 'LookupVal' && node.target?.typename === 'Symbol' && node.target.value === 'values') {
-    return [String(node.val.value)];
+function valuesRead(node: AstNode): string[] {
+  const target = childAt(node, 'target');
+  if (node.typename === 'LookupVal' && target?.typename === 'Symbol' && field(target, 'value') === 'values') {
+    const name = childAt(node, 'val');
+    return [String(name && field(name, 'value'))];
   }
   return children(node).flatMap(valuesRead);
 }
 
 /** The filters applied last to an expression, outermost first (`x | escape | replace(...)`: replace, escape). */
-function outerFilters(node: Node): string[] {
-  return node.typename === 'Filter' ? [node.name.value, ...outerFilters(node.args.children[0])] : [];
+function outerFilters(node: AstNode): string[] {
+  if (node.typename !== 'Filter') return [];
+  const name = childAt(node, 'name');
+  const piped = children(childAt(node, 'args') ?? node).at(0);
+  return [String(name && field(name, 'value')), ...(piped ? outerFilters(piped) : [])];
 }
 
 /** Every `${{ }}` output of a source that reads a value, with its line. */
 function outputs(source: string): { line: number; read: string[]; filters: string[] }[] {
   const found: { line: number; read: string[]; filters: string[] }[] = [];
-  const walk = (node: Node) => {
+  const walk = (node: AstNode) => {
     if (node.typename === 'Output') {
-      for (const expression of node.children as Node[]) {
+      for (const expression of children(node)) {
         if (expression.typename === 'TemplateData') continue;
         const read = valuesRead(expression);
         if (read.length) found.push({ line: expression.lineno, read, filters: outerFilters(expression) });
@@ -57,7 +79,7 @@ function outputs(source: string): { line: number; read: string[]; filters: strin
     }
     children(node).forEach(walk);
   };
-  walk((nunjucks as any).parser.parse(source, [], { tags: { variableStart: '${{', variableEnd: '}}' } } as any) as Node);
+  walk(parser.parse(source, [], { tags: { variableStart: '${{', variableEnd: '}}' } }));
   return found;
 }
 
@@ -67,7 +89,7 @@ export function escapeFindings(file: string, text: string): string[] {
   const lines = text.split('\n');
   const structured = /\.(ya?ml|json)$/.test(file);
   const markdown = file.endsWith('.md');
-  for (const { line, read, filters } of outputs(file)) {
+  for (const { read } of outputs(file)) {
     const free = read.filter(name => FREE_TEXT_VALUES.includes(name));
     if (free.length) findings.push(`${file} (file name): reads free text ${free.join(', ')}`);
   }
