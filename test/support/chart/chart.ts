@@ -48,7 +48,7 @@ export function applicationOf(variant: Variant): Application {
 }
 
 /** The value files Argo CD passes for an environment: the Application's own list for its environment. */
-function valueFilesFor(application: Application, ownEnv: Env, env: Env): string[] {
+export function valueFilesFor(application: Application, ownEnv: Env, env: Env): string[] {
   const files = application.spec.source?.helm?.valueFiles ?? [];
   return files.map(file => (file === `values-${ownEnv}.yaml` ? `values-${env}.yaml` : file));
 }
