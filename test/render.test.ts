@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import globby from 'globby';
 import { parseAllDocuments } from 'yaml';
 import { git } from '../packages/tooling/src/git';
 import { repoRoot } from '../packages/tooling/src/template-repository';
@@ -14,17 +15,26 @@ import { namespaceOf } from './support/chart/chart';
 import { githubExpressions, escapedGithubExpressions, unescapedExpressions } from './support/skeleton/expressions';
 import { escapeFindings } from './support/skeleton/skeleton-escapes';
 
-const skeleton = path.join(repoRoot, 'skeleton');
-// Helm's Go templates are copied without templating and are not YAML until Helm renders them.
-const isHelmTemplate = (file: string) => /^charts\/[^/]+\/templates\//.test(file);
+const fetchInput = fetchTemplateInput();
+const skeleton = path.join(repoRoot, fetchInput.url);
+/**
+ * The files of a tree that fetch:template copies as they are (Helm's Go templates, the dashboards): their
+ * text is not templated, and a Helm template is not YAML until Helm renders it.
+ */
+const copiedAsIs = (dir: string) =>
+  new Set(globby.sync(fetchInput.copyWithoutTemplating ?? [], { cwd: dir, dot: true, onlyFiles: true }));
+const templated = (dir: string) => {
+  const asIs = copiedAsIs(dir);
+  return listFiles(dir).filter(file => !asIs.has(file));
+};
 
 const variant = useRenderedVariants();
 
 describe('the skeleton', () => {
   test('reads only values the template passes, and uses every one of them', () => {
-    const passed = Object.keys(fetchTemplateInput().values).sort();
+    const passed = Object.keys(fetchInput.values).sort();
     const read = new Set<string>();
-    for (const file of listFiles(skeleton).filter(f => !isHelmTemplate(f))) {
+    for (const file of templated(skeleton)) {
       const text = `${file}\n${fs.readFileSync(path.join(skeleton, file), 'utf8')}`;
       for (const tag of text.match(/\$\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g) ?? []) {
         for (const [, name] of tag.matchAll(/\bvalues\.([A-Za-z_]\w*)/g)) read.add(name);
@@ -44,9 +54,9 @@ describe('the skeleton', () => {
   });
 
   test('passes every value through the escape its file needs (YAML/JSON: dump; Markdown: escape)', () => {
-    const findings = listFiles(skeleton)
-      .filter(file => !isHelmTemplate(file))
-      .flatMap(file => escapeFindings(file, fs.readFileSync(path.join(skeleton, file), 'utf8')));
+    const findings = templated(skeleton).flatMap(file =>
+      escapeFindings(file, fs.readFileSync(path.join(skeleton, file), 'utf8')),
+    );
     assert.deepEqual(findings, []);
   });
 
@@ -86,8 +96,9 @@ for (const id of VARIANT_IDS) {
     });
 
     test('parses: every YAML and JSON file', () => {
+      const asIs = copiedAsIs(variant(id).dir);
       for (const file of files()) {
-        if (/\.ya?ml$/.test(file) && !isHelmTemplate(file)) {
+        if (/\.ya?ml$/.test(file) && !asIs.has(file)) {
           for (const doc of parseAllDocuments(read(file))) assert.deepEqual(doc.errors, [], file);
         }
         if (file.endsWith('.json')) assert.doesNotThrow(() => JSON.parse(read(file)), file);

@@ -23,7 +23,7 @@ export function selectors(expr: string): Selector[] {
     const matchers = (node.getChild('LabelMatchers')?.getChildren('UnquotedLabelMatcher') ?? []).map(m => ({
       label: text(m.getChild('LabelName')),
       op: text(m.getChild('MatchOp')),
-      value: unquote(text(m.getChild('StringLiteral'))),
+      value: stringLiteralValue(text(m.getChild('StringLiteral'))),
     }));
     found.push({ metric: text(node.getChild('Identifier')), matchers });
   } while (cursor.next());
@@ -31,7 +31,7 @@ export function selectors(expr: string): Selector[] {
 }
 
 /** A PromQL string literal's value: double-quoted as JSON, single-quoted alike, backquoted raw. */
-function unquote(literal: string): string {
+function stringLiteralValue(literal: string): string {
   if (literal.startsWith('`')) return literal.slice(1, -1);
   const doubleQuoted = literal.replace(/^'(.*)'$/s, '"$1"');
   return JSON.parse(doubleQuoted) as string;
