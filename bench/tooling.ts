@@ -14,10 +14,12 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { startBackstage } from '../packages/tooling/src/backstage/backend';
 import { waitForTemplate } from '../packages/tooling/src/backstage/run-template';
+import { git } from '../packages/tooling/src/git';
 import { readReleases, templateVersion } from '../packages/tooling/src/release';
 import { repoRoot, TEMPLATE_FILES } from '../packages/tooling/src/template-repository';
 import { extractRelease } from '../packages/tooling/src/upgrade/template-history';
-import { git, IDENTITY, releaseNext, templateRepository } from '../test/support/upgrades/template-versions';
+import { releaseNext, templateRepository } from '../test/support/upgrades/template-versions';
+import { DEVELOPER_ENV } from '../test/support/workflows/developer';
 import { median } from './support/measure';
 import { runMain } from './support/run-main';
 
@@ -79,8 +81,8 @@ function templateReleases(): string {
   } finally {
     fs.rmSync(released, { recursive: true, force: true });
   }
-  git(dir, 'add', '--all');
-  git(dir, 'commit', '--quiet', '--amend', '--no-edit');
+  git(dir, ['add', '--all']);
+  git(dir, ['commit', '--quiet', '--amend', '--no-edit'], { env: DEVELOPER_ENV });
   releaseNext(dir);
   return dir;
 }
@@ -109,7 +111,7 @@ async function main() {
       await times(i => {
         const repo = path.join(work, `u${i}`);
         fs.cpSync(created, repo, { recursive: true });
-        return timed([cli, 'upgrade', '--repo', repo, '--template', templateDir], { ...process.env, ...IDENTITY });
+        return timed([cli, 'upgrade', '--repo', repo, '--template', templateDir], { ...process.env, ...DEVELOPER_ENV });
       }),
       boot,
     );
