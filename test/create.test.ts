@@ -9,6 +9,7 @@ import { repoRoot } from '../packages/tooling/src/template-repository';
 import { taskPrinter } from '../packages/tooling/src/backstage/task-log';
 import { git } from '../packages/tooling/src/git';
 
+const KEPT = 'keep.txt';
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'koa-template-create-'));
 after(() => {
   fs.rmSync(work, { recursive: true, force: true });
@@ -21,6 +22,14 @@ function create(...args: string[]) {
     timeout: 120_000,
   });
   return { status: run.status, out: run.stdout + run.stderr };
+}
+
+/** A directory of the work area that already holds a file of its own (KEPT). */
+function occupiedDir(name: string): string {
+  const dir = path.join(work, name);
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, KEPT), 'mine');
+  return dir;
 }
 
 describe('npm run create', () => {
@@ -43,19 +52,15 @@ describe('npm run create', () => {
   });
 
   test('refuses a non-empty directory without --force, and keeps its contents', () => {
-    const dir = path.join(work, 'taken');
-    fs.mkdirSync(dir);
-    fs.writeFileSync(path.join(dir, 'keep.txt'), 'mine');
+    const dir = occupiedDir('taken');
     const { status, out } = create('--app-name', 'orders', '--app-env', 'dev', '--out', dir);
     assert.equal(status, 2, out);
     assert.match(out, /is not empty.*--force/);
-    assert.equal(fs.readFileSync(path.join(dir, 'keep.txt'), 'utf8'), 'mine');
+    assert.equal(fs.readFileSync(path.join(dir, KEPT), 'utf8'), 'mine');
   });
 
   test('rejects an invalid value with the scaffolder message naming the field and the rule, and writes nothing', () => {
-    const dir = path.join(work, 'invalid');
-    fs.mkdirSync(dir);
-    fs.writeFileSync(path.join(dir, 'keep.txt'), 'mine');
+    const dir = occupiedDir('invalid');
     const values = path.join(work, 'bad-values.yaml');
     fs.writeFileSync(
       values,
@@ -87,16 +92,14 @@ describe('npm run create', () => {
       /Repository location \(repoUrl, page "Repository"\): .* form takes it: github\.com\?owner=acme&repo=orders/,
     );
     assert.doesNotMatch(out, /\^\[a-z\]|does not match pattern/, 'a regular expression reached the user');
-    assert.deepEqual(fs.readdirSync(dir), ['keep.txt']);
+    assert.deepEqual(fs.readdirSync(dir), [KEPT]);
   });
 
   test('with --force, replaces the contents of --out only once the whole run has succeeded', () => {
-    const dir = path.join(work, 'replaced');
-    fs.mkdirSync(dir);
-    fs.writeFileSync(path.join(dir, 'keep.txt'), 'mine');
+    const dir = occupiedDir('replaced');
     const { status, out } = create('--app-name', 'orders', '--app-env', 'dev', '--out', dir, '--force');
     assert.equal(status, 0, out);
-    assert.ok(fs.existsSync(path.join(dir, 'catalog-info.yaml')) && !fs.existsSync(path.join(dir, 'keep.txt')));
+    assert.ok(fs.existsSync(path.join(dir, 'catalog-info.yaml')) && !fs.existsSync(path.join(dir, KEPT)));
     assert.deepEqual(
       fs.readdirSync(work).filter(f => /\.(creating|replaced)-/.test(f)),
       [],

@@ -7,9 +7,9 @@ import path from 'node:path';
 import { before } from 'node:test';
 import { startBackstage } from '../../../packages/tooling/src/backstage/backend';
 import { runTemplate } from '../../../packages/tooling/src/backstage/run-template';
-import { repoRoot } from '../../../packages/tooling/src/template-repository';
+import { repoRoot, TEMPLATE_FILES } from '../../../packages/tooling/src/template-repository';
 
-export const SHORTEST_NAME = 'ab';
+const SHORTEST_NAME = 'ab';
 export const LONGEST_NAME = 'a-forty-character-service-name-for-tests';
 
 /** The render matrix: the shortest and the longest valid name, each in dev and in prod. */
@@ -119,19 +119,22 @@ async function renderAll(inputs: string): Promise<Variant[]> {
   return variants;
 }
 
+/** How long a test process waits for another one's render: four renders on a busy machine. */
+const RENDER_WAIT_MS = 20 * 60_000;
+
 async function withLock<T>(work: () => Promise<T>): Promise<T> {
   const lock = `${cacheDir}.lock`;
   fs.mkdirSync(path.dirname(lock), { recursive: true });
-  for (const deadline = Date.now() + 300_000; ;) {
+  for (const deadline = Date.now() + RENDER_WAIT_MS; ;) {
     try {
       fs.mkdirSync(lock);
+      fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      // A lock older than any render is left by a killed process.
-      const held = fs.statSync(lock, { throwIfNoEntry: false });
-      if (held && Date.now() - held.mtimeMs > 300_000) fs.rmSync(lock, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`${lock} is held by another test process`, { cause: error });
+      // A lock whose process has ended was left by a killed test process.
+      if (!lockHolderAlive(lock)) fs.rmSync(lock, { recursive: true, force: true });
+      else if (Date.now() > deadline) throw new Error(`${lock} is held by another test process`, { cause: error });
       await new Promise(resolve => setTimeout(resolve, 200));
     }
   }
@@ -139,6 +142,26 @@ async function withLock<T>(work: () => Promise<T>): Promise<T> {
     return await work();
   } finally {
     fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Whether the process that took LOCK still runs. A lock without a pid is being taken this moment, or was
+ * taken by a process that records none: it counts as held for as long as one render may take.
+ */
+function lockHolderAlive(lock: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(path.join(lock, 'pid'), 'utf8'));
+  } catch {
+    const taken = fs.statSync(lock, { throwIfNoEntry: false });
+    return taken !== undefined && Date.now() - taken.mtimeMs < 300_000;
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -164,13 +187,9 @@ function readManifest(): Manifest | undefined {
 
 function inputsHash(): string {
   const hash = createHash('sha256');
-  const roots = [
-    'template.yaml',
-    'catalog-info.yaml',
-    'skeleton',
-    'packages/tooling/src/backstage',
-    'package-lock.json',
-  ];
+  // What renders a repository: the template's release files, the catalog entry that finds the template, the
+  // embedded Backstage that runs it and the packages it is built from.
+  const roots = [...TEMPLATE_FILES, 'catalog-info.yaml', 'packages/tooling/src/backstage', 'package-lock.json'];
   for (const root of roots) {
     const abs = path.join(repoRoot, root);
     const files = fs.statSync(abs).isDirectory() ? listFiles(abs).map(f => path.join(abs, f)) : [abs];

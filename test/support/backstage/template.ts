@@ -5,7 +5,7 @@ import type { TemplateEntityV1beta3 } from '@backstage/plugin-scaffolder-common'
 import { readTemplate } from '../../../packages/tooling/src/template-repository';
 
 /** A form field as the template declares it: JSON Schema with Backstage's ui: keys. */
-export interface FormField {
+interface FormField {
   title?: string;
   description?: string;
   'ui:help'?: string;

@@ -13,7 +13,7 @@ export const ENVS = ['dev', 'prod'] as const;
 export type Env = (typeof ENVS)[number];
 
 /** Values that turn on what the environments leave off: the ServiceMonitor, the alerts and tracing. */
-export const OPTIONAL_FEATURES = [
+const OPTIONAL_FEATURES = [
   'serviceMonitor.enabled=true',
   'alerts.enabled=true',
   'tracing.endpoint=http://otel-collector.observability:4318',

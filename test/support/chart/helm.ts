@@ -47,10 +47,6 @@ export function helm(args: string[], cwd = repoRoot): HelmResult {
   }
 }
 
-export function helmVersion(): string {
-  return helm(['version', '--short']).output.trim();
-}
-
 function helmEnv(): NodeJS.ProcessEnv {
   if (!home) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'helm-home-'));

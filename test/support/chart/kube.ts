@@ -46,7 +46,7 @@ export interface KubeObject {
 }
 
 /** The kinds the chart and the Argo CD Application hold, as the schemas below type them. */
-export interface Kinds {
+interface Kinds {
   Application: IApplication;
   ConfigMap: IConfigMap;
   Deployment: IDeployment;

@@ -3,7 +3,7 @@
 // fixed `$__rate_interval`), ready for the PromQL parser.
 import { only, type KubeObject } from '../chart/kube';
 
-export interface Panel {
+interface Panel {
   id: number;
   type: string;
   title: string;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { repoRoot } from '../../../packages/tooling/src/template-repository';
 
-export const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = '/usr/bin/chromium';
 
 export interface RecordingBrowser {
   browser: Browser;
@@ -22,7 +22,7 @@ export interface RecordingBrowser {
 }
 
 /** localhost, its subdomains (RFC 6761: always loopback) and loopback addresses; data: and blob: URLs. */
-export function isLocal(url: string): boolean {
+function isLocal(url: string): boolean {
   const { protocol, hostname } = new URL(url);
   if (protocol === 'data:' || protocol === 'blob:' || protocol === 'about:') return true;
   return (
