@@ -1,15 +1,15 @@
 // The template's releases: template.yaml declares a version that releases.json records with the fingerprint of
 // skeleton/ and the form, CHANGELOG.md describes every release, and a change to what repositories are made
-// from without a new version fails here (the check tried on a copy: a changed file, a changed form, a bump
+// from without a new version fails this check (the check tried on a copy: a changed file, a changed form, a bump
 // that was never released, then `npm run release`'s own code).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { parseDocument } from 'yaml';
-import { repoRoot } from '../packages/tooling/src/template-repository';
 import { releaseProblems, releaseTemplate, templateVersion, VERSION_ANNOTATION } from '../packages/tooling/src/release';
+import { repoRoot, TEMPLATE_FILES } from '../packages/tooling/src/template-repository';
+import { editTemplate } from './support/upgrades/template-versions';
 
 const copies: string[] = [];
 after(() => {
@@ -19,17 +19,8 @@ after(() => {
 function copyOfTemplate(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'template-release-'));
   copies.push(dir);
-  for (const entry of ['template.yaml', 'CHANGELOG.md', 'releases.json', 'skeleton']) {
-    fs.cpSync(path.join(repoRoot, entry), path.join(dir, entry), { recursive: true });
-  }
+  for (const entry of TEMPLATE_FILES) fs.cpSync(path.join(repoRoot, entry), path.join(dir, entry), { recursive: true });
   return dir;
-}
-
-function editTemplate(dir: string, edit: (template: ReturnType<typeof parseDocument>) => void) {
-  const file = path.join(dir, 'template.yaml');
-  const template = parseDocument(fs.readFileSync(file, 'utf8'));
-  edit(template);
-  fs.writeFileSync(file, template.toString());
 }
 
 test('the declared version is released, and skeleton/ and the form are what that release recorded', () => {
@@ -46,10 +37,14 @@ test('a change to skeleton/ or to the form without a new version fails; a releas
   );
 
   const changedForm = copyOfTemplate();
-  editTemplate(changedForm, template => template.setIn(['spec', 'parameters', 0, 'title'], 'Another title'));
+  editTemplate(changedForm, template => {
+    template.setIn(['spec', 'parameters', 0, 'title'], 'Another title');
+  });
   assert.match(releaseProblems(changedForm).join('\n'), /changed since release/);
 
-  editTemplate(changedForm, template => template.setIn(['metadata', 'annotations', VERSION_ANNOTATION], '99.0.0'));
+  editTemplate(changedForm, template => {
+    template.setIn(['metadata', 'annotations', VERSION_ANNOTATION], '99.0.0');
+  });
   assert.match(releaseProblems(changedForm).join('\n'), /declares 99\.0\.0, which is not released/);
   assert.throws(() => releaseTemplate(changedForm), /CHANGELOG\.md: add a "## 99\.0\.0/);
   fs.appendFileSync(path.join(changedForm, 'CHANGELOG.md'), '\n## 99.0.0 - 2026-12-04\n\n- Another title.\n');

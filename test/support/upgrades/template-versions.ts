@@ -1,31 +1,29 @@
 // Two releases of the template in a git repository of their own, for the upgrade checks: release N is
 // this checkout's template; release N+1 changes one file of each kind (changed, new, deleted, renamed)
-// and adds a form field with a default. Tools and node_modules are linked in, so `npm run upgrade`
+// and adds a form field with a default. The tooling and node_modules are linked in, so `npm run upgrade`
 // runs there as it runs in a clone of the template repository.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import semver from 'semver';
-import { parseDocument } from 'yaml';
-import { repoRoot } from '../../../packages/tooling/src/template-repository';
+import { isSeq, parseDocument, type Document } from 'yaml';
+import { git } from '../../../packages/tooling/src/git';
 import { releaseTemplate, templateVersion, VERSION_ANNOTATION } from '../../../packages/tooling/src/release';
+import { readTemplate, repoRoot, TEMPLATE_FILES } from '../../../packages/tooling/src/template-repository';
+import { DEVELOPER_ENV } from '../workflows/developer';
 
-export const IDENTITY = {
-  GIT_AUTHOR_NAME: 'dev',
-  GIT_AUTHOR_EMAIL: 'dev@example.com',
-  GIT_COMMITTER_NAME: 'dev',
-  GIT_COMMITTER_EMAIL: 'dev@example.com',
-};
+/** What `npm run upgrade` needs of a template repository besides a release's files, linked from this checkout. */
 const LINKED = ['node_modules', 'packages', 'package.json', 'tsconfig.json', 'catalog-info.yaml'];
-const COPIED = ['template.yaml', 'skeleton', 'releases.json', 'CHANGELOG.md'];
 
-export const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, ...IDENTITY } }).trim();
+function nextMinor(version: string): string {
+  const next = semver.inc(version, 'minor');
+  if (!next) throw new Error(`${version} is not a semantic version`);
+  return next;
+}
 
 /** What release N+1 changes, by kind (paths in the rendered repository). */
 export const NEXT = {
-  version: semver.inc(templateVersion(repoRoot), 'minor')!,
+  version: nextMinor(templateVersion(repoRoot)),
   changed: {
     path: 'Dockerfile',
     line: 'ENV NODE_ENV=production PORT=8080',
@@ -40,19 +38,26 @@ export const NEXT = {
 /** A required form field without a default, added by REQUIRED.version on the branch REQUIRED.branch. */
 export const REQUIRED = {
   branch: 'required-field',
-  version: semver.inc(NEXT.version, 'minor')!,
+  version: nextMinor(NEXT.version),
   field: { name: 'cost_center', pattern: '^cc-[0-9]+$' },
 };
+
+/** template.yaml of the template repository at DIR, edited in place through yaml's Document (comments kept). */
+export function editTemplate(dir: string, edit: (template: Document) => void): void {
+  const file = path.join(dir, 'template.yaml');
+  const template = parseDocument(fs.readFileSync(file, 'utf8'));
+  edit(template);
+  fs.writeFileSync(file, template.toString());
+}
 
 /** A git repository holding release N of the template, one commit. */
 export function templateRepository(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'template-repo-'));
-  for (const name of COPIED) fs.cpSync(path.join(repoRoot, name), path.join(dir, name), { recursive: true });
+  for (const name of TEMPLATE_FILES) fs.cpSync(path.join(repoRoot, name), path.join(dir, name), { recursive: true });
   for (const name of LINKED) fs.symlinkSync(path.join(repoRoot, name), path.join(dir, name));
-  git(dir, 'init', '--quiet', '--initial-branch=main');
+  git(dir, ['init', '--quiet', '--initial-branch=main']);
   fs.appendFileSync(path.join(dir, '.git', 'info', 'exclude'), `${LINKED.map(n => `/${n}`).join('\n')}\n`);
-  git(dir, 'add', '--all');
-  git(dir, 'commit', '--quiet', '--message', `Release ${templateVersion(repoRoot)}`);
+  commitAll(dir, `Release ${templateVersion(repoRoot)}`);
   return dir;
 }
 
@@ -84,59 +89,61 @@ export function releaseNext(dir: string): string {
       `$1  ${NEXT.field.name}: \${{ values.form_answers.${NEXT.field.name} | dump }}\n`,
     ),
   );
-
-  const template = parseDocument(fs.readFileSync(path.join(dir, 'template.yaml'), 'utf8'));
-  template.setIn(['metadata', 'annotations', VERSION_ANNOTATION], NEXT.version);
-  template.setIn(['spec', 'parameters', 0, 'properties', NEXT.field.name], {
-    title: 'Security contact',
-    type: 'string',
-    description: 'Where vulnerabilities are reported.',
-    default: NEXT.field.default,
+  release(dir, NEXT.version, '- A security contact, asked by the form; SECURITY.md.', (template, fetchValues) => {
+    template.setIn(['spec', 'parameters', 0, 'properties', NEXT.field.name], {
+      title: 'Security contact',
+      type: 'string',
+      description: 'Where vulnerabilities are reported.',
+      default: NEXT.field.default,
+    });
+    template.setIn([...fetchValues, NEXT.field.name], `\${{ parameters.${NEXT.field.name} }}`);
   });
-  const steps = template.getIn(['spec', 'steps']) as any;
-  const fetch = steps.items.findIndex((step: any) => step.get('action') === 'fetch:template');
-  template.setIn(['spec', 'steps', fetch, 'input', 'values', 'template_version'], NEXT.version);
-  template.setIn(['spec', 'steps', fetch, 'input', 'values', NEXT.field.name], `\${{ parameters.${NEXT.field.name} }}`);
-  fs.writeFileSync(path.join(dir, 'template.yaml'), template.toString());
-  const changelog = path.join(dir, 'CHANGELOG.md');
-  fs.writeFileSync(
-    changelog,
-    fs
-      .readFileSync(changelog, 'utf8')
-      .replace(
-        /^## /m,
-        `## ${NEXT.version} - 2026-12-05\n\n- A security contact, asked by the form; SECURITY.md.\n\n## `,
-      ),
-  );
-  releaseTemplate(dir);
-  git(dir, 'add', '--all');
-  git(dir, 'commit', '--quiet', '--message', `Release ${NEXT.version}`);
-  return git(dir, 'rev-parse', 'HEAD');
+  return git(dir, ['rev-parse', 'HEAD']);
 }
 
 /** Commits release REQUIRED.version on the branch REQUIRED.branch, made from HEAD (release N+1). */
 export function releaseRequiredField(dir: string): void {
-  git(dir, 'checkout', '--quiet', '-b', REQUIRED.branch);
-  const template = parseDocument(fs.readFileSync(path.join(dir, 'template.yaml'), 'utf8'));
-  template.setIn(['metadata', 'annotations', VERSION_ANNOTATION], REQUIRED.version);
-  template.setIn(['spec', 'parameters', 0, 'properties', REQUIRED.field.name], {
-    title: 'Cost center',
-    type: 'string',
-    pattern: REQUIRED.field.pattern,
+  git(dir, ['checkout', '--quiet', '-b', REQUIRED.branch]);
+  release(dir, REQUIRED.version, '- The form asks for a cost center.', template => {
+    template.setIn(['spec', 'parameters', 0, 'properties', REQUIRED.field.name], {
+      title: 'Cost center',
+      type: 'string',
+      pattern: REQUIRED.field.pattern,
+    });
+    const required = template.getIn(['spec', 'parameters', 0, 'required']);
+    if (!isSeq(required)) throw new Error("template.yaml: the form's first page has no required list");
+    required.add(REQUIRED.field.name);
   });
-  (template.getIn(['spec', 'parameters', 0, 'required']) as any).add(REQUIRED.field.name);
-  const steps = template.getIn(['spec', 'steps']) as any;
-  const fetch = steps.items.findIndex((step: any) => step.get('action') === 'fetch:template');
-  template.setIn(['spec', 'steps', fetch, 'input', 'values', 'template_version'], REQUIRED.version);
-  fs.writeFileSync(path.join(dir, 'template.yaml'), template.toString());
+  git(dir, ['checkout', '--quiet', 'main']);
+}
+
+/**
+ * Releases VERSION of the template repository at DIR, as its maintainer would: the form and steps changed by
+ * EDIT (given the path of fetch:template's values), the version declared and passed to the skeleton, a
+ * changelog entry saying NOTE, `npm run release`'s record, and one commit.
+ */
+function release(
+  dir: string,
+  version: string,
+  note: string,
+  edit: (template: Document, fetchValues: (string | number)[]) => void,
+): void {
+  const fetchStep = readTemplate(dir).spec.steps.findIndex(step => step.action === 'fetch:template');
+  if (fetchStep < 0) throw new Error('template.yaml has no fetch:template step');
+  const fetchValues = ['spec', 'steps', fetchStep, 'input', 'values'];
+  editTemplate(dir, template => {
+    template.setIn(['metadata', 'annotations', VERSION_ANNOTATION], version);
+    template.setIn([...fetchValues, 'template_version'], version);
+    edit(template, fetchValues);
+  });
   const changelog = path.join(dir, 'CHANGELOG.md');
-  fs.writeFileSync(
-    changelog,
-    fs
-      .readFileSync(changelog, 'utf8')
-      .replace(/^## /m, `## ${REQUIRED.version} - 2026-12-06\n\n- The form asks for a cost center.\n\n## `),
-  );
+  const entry = `## ${version} - ${new Date().toISOString().slice(0, 10)}\n\n${note}\n\n`;
+  fs.writeFileSync(changelog, fs.readFileSync(changelog, 'utf8').replace(/^## /m, `${entry}## `));
   releaseTemplate(dir);
-  git(dir, 'commit', '--quiet', '--all', '--message', `Release ${REQUIRED.version}`);
-  git(dir, 'checkout', '--quiet', 'main');
+  commitAll(dir, `Release ${version}`);
+}
+
+function commitAll(dir: string, message: string): void {
+  git(dir, ['add', '--all']);
+  git(dir, ['commit', '--quiet', '--message', message], { env: DEVELOPER_ENV });
 }

@@ -1,13 +1,14 @@
 // Runs the Template upgrade workflow's upgrade step for real, as GitHub runs a `run:` block (bash -e), in a
 // clone of a local bare "origin" made from a service repository, with the template repository where the
-// workflow checks it out. GitHub's CLI cannot reach GitHub here: `gh` is a stand-in that records each call
+// workflow checks it out. A check does not reach GitHub: `gh` is a stand-in that records each call
 // (and the body file it was given) and answers `gh pr list` with the pull request `gh pr create` opened.
-import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { git } from '../../../packages/tooling/src/git';
 import { node24Env } from '../service/node24';
-import { IDENTITY } from './template-versions';
+import { DEVELOPER_ENV } from '../workflows/developer';
+import { runStep, writeStandIns, type StepRun } from '../workflows/run-step';
 
 export interface GhCall {
   args: string[];
@@ -18,11 +19,10 @@ export interface UpgradeOrigin {
   dir: string;
   git: (...args: string[]) => string;
   /** Runs the step in a fresh clone of main, as a new workflow run does. */
-  run(script: string): { status: number | null; output: string; gh: GhCall[] };
+  run(script: string): StepRun & { gh: GhCall[] };
 }
 
-const GH_STAND_IN = `#!/usr/bin/env bash
-# Stand-in for GitHub's CLI: records the call; one pull request, opened by "pr create".
+const GH_STAND_IN = `# Stand-in for GitHub's CLI: records the call; one pull request, opened by "pr create".
 set -euo pipefail
 state="$GH_STAND_IN_DIR"
 n=$(ls "$state" | grep -c '^call-' || true)
@@ -41,27 +41,26 @@ esac
 
 export function upgradeOrigin(serviceRepo: string, templateDir: string): UpgradeOrigin {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'template-upgrade-workflow-'));
-  const env: NodeJS.ProcessEnv = { ...node24Env(), HOME: tmp, GIT_CONFIG_NOSYSTEM: '1' };
-  const git = (cwd: string, ...args: string[]) =>
-    execFileSync('git', args, { cwd, env: { ...env, ...IDENTITY }, encoding: 'utf8' }).trim();
+  // No user or system configuration, as on a fresh runner.
+  const isolated = { HOME: tmp, GIT_CONFIG_NOSYSTEM: '1' };
+  const env: NodeJS.ProcessEnv = { ...node24Env(), ...isolated };
+  const setup = (cwd: string, ...args: string[]) => git(cwd, args, { env: { ...isolated, ...DEVELOPER_ENV } });
   const origin = path.join(tmp, 'origin.git');
-  git(tmp, 'clone', '--quiet', '--bare', serviceRepo, origin);
-  const bin = path.join(tmp, 'bin');
-  fs.mkdirSync(bin);
-  fs.writeFileSync(path.join(bin, 'gh'), GH_STAND_IN, { mode: 0o755 });
+  setup(tmp, 'clone', '--quiet', '--bare', serviceRepo, origin);
+  const bin = writeStandIns(path.join(tmp, 'bin'), { gh: GH_STAND_IN });
   const ghState = path.join(tmp, 'gh');
   fs.mkdirSync(ghState);
   let runs = 0;
   return {
     dir: origin,
-    git: (...args) => git(origin, ...args),
+    git: (...args) => setup(origin, ...args),
     run(script) {
       const work = path.join(tmp, `run-${++runs}`);
-      git(tmp, 'clone', '--quiet', '--branch', 'main', origin, work);
+      setup(tmp, 'clone', '--quiet', '--branch', 'main', origin, work);
       const runnerTemp = path.join(tmp, `runner-temp-${runs}`);
       fs.mkdirSync(runnerTemp);
       const before = new Set(fs.readdirSync(ghState));
-      const result = spawnSync('bash', ['--noprofile', '--norc', '-e', '-c', script], {
+      const result = runStep(script, {
         cwd: work,
         env: {
           ...env,
@@ -72,7 +71,6 @@ export function upgradeOrigin(serviceRepo: string, templateDir: string): Upgrade
           GH_TOKEN: 'stand-in',
           GH_STAND_IN_DIR: ghState,
         },
-        encoding: 'utf8',
       });
       const gh = fs
         .readdirSync(ghState)
@@ -83,7 +81,7 @@ export function upgradeOrigin(serviceRepo: string, templateDir: string): Upgrade
           const args = fs.readFileSync(path.join(ghState, name), 'utf8').trimEnd().split('\n');
           return { args, body: fs.existsSync(body) ? fs.readFileSync(body, 'utf8') : undefined };
         });
-      return { status: result.status, output: `${result.stdout}${result.stderr}`, gh };
+      return { ...result, gh };
     },
   };
 }
