@@ -1,7 +1,7 @@
 // The chart's Grafana dashboard: a ConfigMap Grafana's sidecar loads, holding a dashboard that is whole
 // (panels in the grid, every query on the dashboard's data source, every query parsed by Prometheus' own
 // grammar), that shows each signal the service is run by, and that carries this release's identity.
-// Grafana itself cannot run here: no screenshot, and the JSON is not checked by Grafana's loader.
+// Grafana itself is not among the checks' tools: no screenshot, and the JSON is not checked by Grafana's loader.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CORNER_VARIANT_IDS, MATRIX, useRenderedVariants, type VariantId } from './support/backstage/rendered';

@@ -1,4 +1,4 @@
-// This repository's template through the scaffolder's dry-run API (tools/backstage/dry-run.ts).
+// This repository's template through the scaffolder's dry-run API (packages/tooling/src/backstage/dry-run.ts).
 import type { BackstageApi } from '../../../packages/tooling/src/backstage/api';
 import { dryRun as dryRunTemplate, templateSource, type DryRun } from '../../../packages/tooling/src/backstage/dry-run';
 import { repoRoot } from '../../../packages/tooling/src/template-repository';
