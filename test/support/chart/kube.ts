@@ -1,5 +1,6 @@
-// Schema checks for rendered Kubernetes objects: kubernetes-models (and @kubernetes-models/argo-cd and
-// @kubernetes-models/prometheus-operator, from the projects' own CRDs) validate
+// Rendered Kubernetes objects: parsed from helm's output, read by kind with their schemas' types (ofKind, only,
+// podTemplate, serviceContainer), and checked against those schemas. kubernetes-models (and
+// @kubernetes-models/argo-cd and @kubernetes-models/prometheus-operator, from the projects' own CRDs) validate
 // types and required fields; they ignore unknown fields, so validation runs on a proxy that records which
 // fields the schema's validator reads. A field it never reads, in an object whose fields it does read,
 // is unknown to the schema (a misspelling or a mis-nested key). Free-form maps (labels, limits) are read
