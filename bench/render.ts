@@ -7,17 +7,17 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { startBackstage } from '../packages/tooling/src/backstage/backend';
-import { runTemplate } from '../packages/tooling/src/backstage/run-template';
+import { dryRun, templateSource } from '../packages/tooling/src/backstage/dry-run';
+import { formValues, runTemplate } from '../packages/tooling/src/backstage/run-template';
 import { repoRoot } from '../packages/tooling/src/template-repository';
 import { renderClassic } from '../test/support/backstage/classic-nunjucks';
+import { fetchTemplateInput } from '../test/support/backstage/template';
+import { median } from './support/measure';
 import { runMain } from './support/run-main';
 
 const RUNS = Number(process.env.RUNS ?? 3);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'koa-template-bench-'));
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function time(label: string, run: (i: number) => Promise<void> | void): Promise<number> {
   const samples: number[] = [];
@@ -33,18 +33,22 @@ async function time(label: string, run: (i: number) => Promise<void> | void): Pr
 }
 
 async function main() {
-  const template = parseYaml(fs.readFileSync(path.join(repoRoot, 'template.yaml'), 'utf8'));
-  const fetchInput = template.spec.steps.find((s: any) => s.action === 'fetch:template').input;
+  const fetchInput = fetchTemplateInput();
   const backstage = await startBackstage({ repoRoot, publishTarget: ({ repo }) => path.join(work, 'task', repo) });
-  let values: Record<string, unknown> = {};
   try {
-    // One untimed run warms the catalog and takes the values fetch:template receives, for the baseline.
-    const warm = await runTemplate(backstage.api, { app_name: 'warm', app_env: 'dev' });
-    const log = warm.events.map(e => e.body.message).join('\n');
-    values = JSON.parse(/with input values (\{.*\})/.exec(log)![1]);
+    // One untimed run warms the catalog; a dry run of the same values gives what fetch:template receives,
+    // for the baseline.
+    const warmValues = { app_name: 'warm', app_env: 'dev' };
+    await runTemplate(backstage.api, warmValues);
+    const warm = await dryRun(backstage.api, templateSource(repoRoot), await formValues(backstage.api, warmValues));
+    if (warm.verdict !== 'accepted') throw new Error(`the dry run refused the values: ${JSON.stringify(warm.errors)}`);
+    const { fetchValues: values } = warm;
 
     const baseline = await time('baseline', i =>
-      renderClassic(path.join(repoRoot, 'skeleton'), path.join(work, 'classic', String(i)), { ...fetchInput, values }),
+      renderClassic(path.join(repoRoot, fetchInput.url), path.join(work, 'classic', String(i)), {
+        ...fetchInput,
+        values,
+      }),
     );
     const task = await time('task', async i => {
       const result = await runTemplate(backstage.api, { app_name: `bench-${i}`, app_env: 'prod' });

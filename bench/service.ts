@@ -4,22 +4,24 @@
 // The server's stdout is a pipe drained by `cat` on the load core, as a container runtime drains it.
 // ROUNDS (3), SATURATE_S (5), PACED_S (10), IDLE_S (5) tune it; ONLY=id,id runs some subjects alone (for
 // tuning; the table needs them all). Writes bench/results/service.{md,json}.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { freeLoopbackPort } from '../packages/tooling/src/free-port';
-import { LOAD_CORE, SERVER_CORE, cpuSeconds, paced, rssMb, saturate } from './support/measure';
-import { report, type Sample, type Subject } from './support/service-report';
-import { PYTHON, buildRuntime, ensureFlask, env, refusedKubeconfig } from './support/service-runtime';
+import { answering } from './support/answering';
+import { LOAD_CORE, SERVER_CORE, cpuSeconds, paced, requireTwoCores, rssMb, saturate } from './support/measure';
 import { prodTracingEnv, startOtlpSink } from './support/otlp';
+import { writeResults } from './support/results';
 import { runMain } from './support/run-main';
+import { report, type Sample, type Subject } from './support/service-report';
+import { PYTHON, buildRuntime, ensureFlask, env, nodeVersion, refusedKubeconfig } from './support/service-runtime';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const SATURATE_S = Number(process.env.SATURATE_S ?? 5);
 const PACED_S = Number(process.env.PACED_S ?? 10);
 const IDLE_S = Number(process.env.IDLE_S ?? 5);
-const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 const support = path.join(__dirname, 'support');
 
 function subjects(work: string, samplingRatio: number | undefined, sink: string): Subject[] {
@@ -92,62 +94,56 @@ function subjects(work: string, samplingRatio: number | undefined, sink: string)
   ];
 }
 
-function startProcess(subject: Subject, cwd: string, port: number): { server: ChildProcess; stop: () => void } {
+function startProcess(subject: Subject, cwd: string, port: number): { pid: number; stop: () => void } {
   const argv = subject.argv.map(arg => arg.replace('$PORT', String(port)));
   const drain = spawn('taskset', ['-c', LOAD_CORE, 'cat'], { stdio: ['pipe', 'ignore', 'ignore'] });
   const server = spawn('taskset', ['-c', SERVER_CORE, ...argv], {
     cwd,
     env: { ...env, ...subject.env, PORT: String(port), HOST: '127.0.0.1', POD_NAME: 'bench-pod' },
-    stdio: ['ignore', drain.stdin!, 'ignore'],
+    stdio: ['ignore', drain.stdin, 'ignore'],
   });
-  return {
-    server,
-    stop: () => {
-      server.kill('SIGKILL');
-      drain.kill('SIGKILL');
-    },
+  const stop = () => {
+    server.kill('SIGKILL');
+    drain.kill('SIGKILL');
   };
+  if (server.pid === undefined) {
+    stop();
+    throw new Error(`${subject.id} did not start`);
+  }
+  return { pid: server.pid, stop };
 }
 
 async function measure(subject: Subject, cwd: string): Promise<Sample> {
   const port = await freeLoopbackPort();
   const base = `http://127.0.0.1:${port}`;
   const started = process.hrtime.bigint();
-  const { server: child, stop } = startProcess(subject, cwd, port);
+  const { pid, stop } = startProcess(subject, cwd, port);
   const sample: Sample = {};
   try {
-    while (
-      !(await fetch(`${base}/api/v1/healthz`).then(
-        r => r.ok,
-        () => false,
-      ))
-    ) {
-      if (Number(process.hrtime.bigint() - started) > 20e9) throw new Error(`${subject.id} did not answer within 20 s`);
-      await sleep(5);
-    }
+    await answering(`${base}/api/v1/healthz`, { pollMs: 5 });
     sample.firstOkMs = Number(process.hrtime.bigint() - started) / 1e6;
     const details = `${base}/api/v1/details`;
     if (!(await fetch(details)).ok) throw new Error(`${subject.id}: /api/v1/details failed`);
     if (subject.measures.includes('start')) {
       await sleep(IDLE_S * 1000);
-      sample.idleRssMb = rssMb(child.pid!);
+      sample.idleRssMb = rssMb(pid);
     }
     if (subject.measures.includes('cpu')) {
       saturate(details, 2, subject.connections); // warm-up: JIT and connections out of the measurement
-      const before = cpuSeconds(child.pid!);
+      const before = cpuSeconds(pid);
       const requests = saturate(details, SATURATE_S, subject.connections);
-      sample.cpuMicrosPerRequest = ((cpuSeconds(child.pid!) - before) * 1e6) / requests;
+      sample.cpuMicrosPerRequest = ((cpuSeconds(pid) - before) * 1e6) / requests;
       sample.requestsPerSecond = requests / SATURATE_S;
     }
     if (subject.measures.includes('paced')) {
-      const before = cpuSeconds(child.pid!);
+      const before = cpuSeconds(pid);
       const at = process.hrtime.bigint();
       const slow = paced(details, 100, PACED_S);
-      sample.millicoresAt100 = ((cpuSeconds(child.pid!) - before) * 1e3) / (Number(process.hrtime.bigint() - at) / 1e9);
+      sample.millicoresAt100 = ((cpuSeconds(pid) - before) * 1e3) / (Number(process.hrtime.bigint() - at) / 1e9);
       const fast = paced(details, 1000, PACED_S);
       if (slow.errors || fast.errors)
         throw new Error(`${subject.id}: ${slow.errors + fast.errors} paced requests failed`);
-      Object.assign(sample, { p50At1000: fast.p50, p99At1000: fast.p99, rssAfterLoadMb: rssMb(child.pid!) });
+      Object.assign(sample, { p50At1000: fast.p50, p99At1000: fast.p99, rssAfterLoadMb: rssMb(pid) });
     }
     return sample;
   } finally {
@@ -156,7 +152,7 @@ async function measure(subject: Subject, cwd: string): Promise<Sample> {
 }
 
 async function main() {
-  if (os.cpus().length < 2) throw new Error('bench:service needs two cores: the server on one, the load on the other');
+  requireTwoCores('bench:service');
   ensureFlask();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'koa-service-bench-'));
   const sink = await startOtlpSink();
@@ -165,17 +161,17 @@ async function main() {
     const runtime = await buildRuntime(work);
     const only = process.env.ONLY?.split(',');
     const list = subjects(work, runtime.samplingRatio, sink.url).filter(s => !only || only.includes(s.id));
-    const samples = new Map<string, Sample[]>(list.map(s => [s.id, []]));
+    const samples = new Map<string, Sample[]>();
     for (let round = 1; round <= ROUNDS; round++) {
       for (const subject of list) {
         process.stdout.write(`round ${round}/${ROUNDS}: ${subject.label}...`);
         const sample = await measure(subject, runtime.dir);
-        samples.get(subject.id)!.push(sample);
+        samples.set(subject.id, [...(samples.get(subject.id) ?? []), sample]);
         console.log(` ${sample.cpuMicrosPerRequest?.toFixed(1) ?? '-'} µs/req`);
       }
     }
     const versions = {
-      node: spawnSync('node', ['--version'], { env, encoding: 'utf8' }).stdout.trim(),
+      node: nodeVersion(),
       python: spawnSync(PYTHON, ['--version'], { encoding: 'utf8' }).stdout.trim(),
       gunicorn: spawnSync(PYTHON, ['/usr/bin/gunicorn', '--version'], { encoding: 'utf8' }).stdout.trim(),
     };
@@ -187,12 +183,7 @@ async function main() {
       samplingRatio: runtime.samplingRatio,
       rounds: ROUNDS,
     });
-    console.log(`\n${markdown}`);
-    const results = path.join(__dirname, 'results');
-    fs.mkdirSync(results, { recursive: true });
-    fs.writeFileSync(path.join(results, 'service.md'), markdown);
-    fs.writeFileSync(path.join(results, 'service.json'), `${JSON.stringify(json, null, 2)}\n`);
-    console.log(`Written: bench/results/service.md and service.json`);
+    writeResults('service', markdown, json);
   } finally {
     sink.stop();
     fs.rmSync(work, { recursive: true, force: true });

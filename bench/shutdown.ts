@@ -4,20 +4,22 @@
 // Kubernetes has taken the pod out of its endpoints), or it goes on through the close. Every failure is
 // counted by kind; a reset on a connection the client had just opened is one the kernel completed and Node had
 // not accepted when the listening socket closed. Writes bench/results/shutdown.{md,json}.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { freeLoopbackPort } from '../packages/tooling/src/free-port';
-import { LOAD_CORE, SERVER_CORE } from './support/measure';
-import { buildRuntime, env } from './support/service-runtime';
+import { answering } from './support/answering';
+import { machine, pinToLoadCore, SERVER_CORE } from './support/measure';
+import { writeResults } from './support/results';
 import { runMain } from './support/run-main';
+import { buildRuntime, env, nodeVersion } from './support/service-runtime';
 
 const RUNS = Number(process.env.RUNS ?? 5);
 const CLIENTS = Number(process.env.CLIENTS ?? 64);
 const DRAIN_MS = 1000;
-const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
 interface Run {
   mode: 'stops before close' | 'through the close';
@@ -55,13 +57,7 @@ async function shutdownOnce(dir: string, mode: Run['mode']): Promise<Run> {
     stdio: 'ignore',
   });
   const exited = new Promise<number | null>(resolve => server.on('exit', resolve));
-  while (
-    !(await fetch(`http://127.0.0.1:${port}/api/v1/healthz`).then(
-      r => r.ok,
-      () => false,
-    ))
-  )
-    await sleep(20);
+  await answering(`http://127.0.0.1:${port}/api/v1/healthz`);
   const agent = new http.Agent({ keepAlive: true });
   const run: Run = { mode, answered: 0, refused: 0, failed: {}, exitCode: null, exitMs: 0 };
   let done = false;
@@ -99,7 +95,7 @@ async function shutdownOnce(dir: string, mode: Run['mode']): Promise<Run> {
 }
 
 async function main() {
-  spawnSync('taskset', ['-cp', LOAD_CORE, String(process.pid)], { stdio: 'ignore' });
+  pinToLoadCore();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'koa-service-shutdown-'));
   try {
     console.log('Rendering and building the service (prod variant)...');
@@ -112,10 +108,10 @@ async function main() {
         runs.push(run);
       }
     }
-    const node = spawnSync('node', ['--version'], { env, encoding: 'utf8' }).stdout.trim();
     const lines = [
-      `Shutdown under load, ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} × ${os.cpus()[0].model}, Node ${node}:`,
-      `${CLIENTS} clients back to back over kept-alive connections, SIGTERM, ${DRAIN_MS} ms drain delay, ${RUNS} shutdowns each way.`,
+      `Shutdown under load, ${new Date().toISOString().slice(0, 10)}, ${machine()}, Node ${nodeVersion()}:`,
+      `${CLIENTS} clients back to back over kept-alive connections, SIGTERM, ${DRAIN_MS} ms drain delay, ` +
+        `${RUNS} shutdowns each way.`,
       '',
       '| Load | Answered | Refused after close | Failed | Exit code | Exit after |',
       '| --- | --: | --: | --- | --: | --: |',
@@ -129,14 +125,7 @@ async function main() {
       ),
     ];
     const markdown = lines.join('\n');
-    console.log(`\n${markdown}`);
-    const results = path.join(__dirname, 'results');
-    fs.mkdirSync(results, { recursive: true });
-    fs.writeFileSync(path.join(results, 'shutdown.md'), `${markdown}\n`);
-    fs.writeFileSync(
-      path.join(results, 'shutdown.json'),
-      `${JSON.stringify({ clients: CLIENTS, drainMs: DRAIN_MS, runs }, null, 2)}\n`,
-    );
+    writeResults('shutdown', markdown, { clients: CLIENTS, drainMs: DRAIN_MS, runs });
     const lost = runs.filter(
       r => r.mode === 'stops before close' && (Object.keys(r.failed).length > 0 || r.exitCode !== 0),
     );

@@ -4,22 +4,23 @@
 // sampled every 5 s. The first half is warm-up (the heap grows to its working size); passes when RSS grows by
 // at most 10% over the second half, with no errors and the service still answering: memory is bounded.
 // SOAK_S (60) sets the length. Writes bench/results/soak.{md,json}.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { freeLoopbackPort } from '../packages/tooling/src/free-port';
-import { LOAD_CORE, SERVER_CORE, rssMb } from './support/measure';
-import { buildRuntime, env, refusedKubeconfig } from './support/service-runtime';
+import { answering, answers } from './support/answering';
+import { machine, pinToLoadCore, requireTwoCores, rssMb, SERVER_CORE } from './support/measure';
 import { prodTracingEnv, startOtlpSink } from './support/otlp';
+import { writeResults } from './support/results';
 import { runMain } from './support/run-main';
+import { buildRuntime, env, nodeVersion, refusedKubeconfig } from './support/service-runtime';
 
 const SOAK_S = Number(process.env.SOAK_S ?? 60);
 const SAMPLE_S = 5;
 const BOUND = 1.1;
-const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
 const MIX = [
   { method: 'GET', path: '/api/v1/details' },
@@ -34,8 +35,8 @@ const MIX = [
 ] as const;
 
 async function main() {
-  if (os.cpus().length < 2) throw new Error('bench:soak needs two cores: the server on one, the load on the other');
-  spawnSync('taskset', ['-cp', LOAD_CORE, String(process.pid)], { stdio: 'ignore' });
+  requireTwoCores('bench:soak');
+  pinToLoadCore();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'koa-service-soak-'));
   const sink = await startOtlpSink();
   try {
@@ -59,18 +60,14 @@ async function main() {
       stdio: ['ignore', drain.stdin, 'ignore'],
     });
     const url = `http://127.0.0.1:${port}`;
-    while (
-      !(await fetch(`${url}/api/v1/healthz`).then(
-        r => r.ok,
-        () => false,
-      ))
-    )
-      await sleep(20);
+    const { pid } = server;
+    if (pid === undefined) throw new Error('the service did not start');
+    await answering(`${url}/api/v1/healthz`);
 
-    const samples: { s: number; rssMb: number }[] = [{ s: 0, rssMb: rssMb(server.pid!) }];
+    const samples: { s: number; rssMb: number }[] = [{ s: 0, rssMb: rssMb(pid) }];
     const started = Date.now();
     const sampler = setInterval(
-      () => samples.push({ s: Math.round((Date.now() - started) / 1000), rssMb: rssMb(server.pid!) }),
+      () => samples.push({ s: Math.round((Date.now() - started) / 1000), rssMb: rssMb(pid) }),
       SAMPLE_S * 1000,
     );
     let malformed = 0;
@@ -84,23 +81,20 @@ async function main() {
     const result = await autocannon({ url, connections: 32, duration: SOAK_S, requests: MIX.map(r => ({ ...r })) });
     clearInterval(sampler);
     clearInterval(trickle);
-    samples.push({ s: SOAK_S, rssMb: rssMb(server.pid!) });
-    const alive = await fetch(`${url}/api/v1/healthz`).then(
-      r => r.ok,
-      () => false,
-    );
+    const end = { s: SOAK_S, rssMb: rssMb(pid) };
+    samples.push(end);
+    const alive = await answers(`${url}/api/v1/healthz`);
     server.kill('SIGKILL');
     drain.kill('SIGKILL');
 
     const halfway = samples.find(s => s.s >= SOAK_S / 2) ?? samples[0];
-    const end = samples.at(-1)!;
     const peak = Math.max(...samples.map(s => s.rssMb));
     const growth = end.rssMb / halfway.rssMb;
     const pass = alive && growth <= BOUND && result.errors === 0;
     const json = {
       date: new Date().toISOString(),
-      machine: `${os.cpus().length} × ${os.cpus()[0].model}`,
-      node: spawnSync('node', ['--version'], { env, encoding: 'utf8' }).stdout.trim(),
+      machine: machine(),
+      node: nodeVersion(),
       seconds: SOAK_S,
       requests: result.requests.total,
       requestsPerSecond: Math.round(result.requests.average),
@@ -115,21 +109,21 @@ async function main() {
       samples,
     };
     const mb = (n: number) => n.toFixed(0);
+    const { statuses } = json;
+    const row = [mb(samples[0].rssMb), mb(halfway.rssMb), mb(peak), mb(end.rssMb)].map(figure => `${figure} MB`);
     const markdown = [
-      `Soak, ${json.date.slice(0, 10)}, ${json.machine}, Node ${json.node}: ${SOAK_S} s, ${json.requests.toLocaleString('en')} requests`,
-      `(${json.requestsPerSecond.toLocaleString('en')}/s; 2xx ${result['2xx']}, 4xx ${result['4xx']}, 5xx ${result['5xx']}, errors ${result.errors}) and ${malformed} unparseable.`,
+      `Soak, ${json.date.slice(0, 10)}, ${json.machine}, Node ${json.node}: ${SOAK_S} s, ` +
+        `${json.requests.toLocaleString('en')} requests (${json.requestsPerSecond.toLocaleString('en')}/s; ` +
+        `2xx ${statuses['2xx']}, 4xx ${statuses['4xx']}, 5xx ${statuses['5xx']}, errors ${result.errors}) ` +
+        `and ${malformed} unparseable.`,
       '',
-      `| RSS at start | at ${String(halfway.s)} s | peak | at the end | end / at ${String(halfway.s)} s | bound | result |`,
+      `| RSS at start | at ${halfway.s} s | peak | at the end | end / at ${halfway.s} s | bound | result |`,
       '| --- | --- | --- | --- | --- | --- | --- |',
-      `| ${mb(samples[0].rssMb)} MB | ${mb(halfway.rssMb)} MB | ${mb(peak)} MB | ${mb(end.rssMb)} MB | ${growth.toFixed(2)}x | ≤ ${BOUND}x | ${pass ? 'pass' : 'FAIL'} |`,
+      `| ${row.join(' | ')} | ${growth.toFixed(2)}x | ≤ ${BOUND}x | ${pass ? 'pass' : 'FAIL'} |`,
       '',
       `RSS every ${SAMPLE_S} s (MB): ${samples.map(s => mb(s.rssMb)).join(', ')}`,
     ].join('\n');
-    console.log(`\n${markdown}`);
-    const results = path.join(__dirname, 'results');
-    fs.mkdirSync(results, { recursive: true });
-    fs.writeFileSync(path.join(results, 'soak.md'), `${markdown}\n`);
-    fs.writeFileSync(path.join(results, 'soak.json'), `${JSON.stringify(json, null, 2)}\n`);
+    writeResults('soak', markdown, json);
     if (!pass) throw new Error('the soak failed: see the table');
   } finally {
     sink.stop();

@@ -2,10 +2,25 @@
 // from the second core (the server under test is pinned to the first).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 export const SERVER_CORE = '0';
 export const LOAD_CORE = '1';
+
+/** Refuses to measure on one core: the server and its load would share it. */
+export function requireTwoCores(bench: string): void {
+  if (os.availableParallelism() < 2)
+    throw new Error(`${bench} needs two cores: the server on one, the load on the other`);
+}
+
+/** Moves this process, the load's driver, to the load core. */
+export function pinToLoadCore(): void {
+  spawnSync('taskset', ['-cp', LOAD_CORE, String(process.pid)], { stdio: 'ignore' });
+}
+
+/** The machine the figures were measured on, for a report's first line. */
+export const machine = () => `${os.availableParallelism()} × ${os.cpus()[0].model.trim()}`;
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
 const autocannon = path.join(__dirname, '..', '..', 'node_modules', '.bin', 'autocannon');
 
@@ -32,15 +47,16 @@ export function cpuSeconds(pid: number): number {
 /** Resident memory of the process tree, in MB. */
 export function rssMb(pid: number): number {
   return processTree(pid).reduce((sum, p) => {
-    const status = fs.readFileSync(`/proc/${p}/status`, 'utf8');
-    return sum + Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
+    const vmRss = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${p}/status`, 'utf8'));
+    if (!vmRss) throw new Error(`/proc/${p}/status has no VmRSS`);
+    return sum + Number(vmRss[1]) / 1024;
   }, 0);
 }
 
 /**
  * Saturating closed-loop load (autocannon, 32 kept-alive connections); returns the requests answered 2xx.
- * A server that closes every connection (gunicorn's sync worker) makes autocannon count errors when the
- * close races its next request (2-10% here); up to 25% are tolerated, and only 2xx answers are counted.
+ * A server that closes every connection (gunicorn's sync worker) makes autocannon count an error whenever
+ * the close races its next request; up to 25% are tolerated, and only 2xx answers are counted.
  */
 export function saturate(url: string, seconds: number, connections = 32): number {
   const run = spawnSync(
@@ -51,7 +67,7 @@ export function saturate(url: string, seconds: number, connections = 32): number
     },
   );
   if (run.status !== 0) throw new Error(`autocannon failed: ${run.stderr}`);
-  const result = JSON.parse(run.stdout);
+  const result = JSON.parse(run.stdout) as { '2xx': number; non2xx: number; errors: number };
   if (result.non2xx || result.errors > 0.25 * result['2xx'])
     throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   return result['2xx'];

@@ -3,11 +3,14 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { node24Env, run } from '../../test/support/service/node24';
-import { renderedVariants } from '../../test/support/backstage/rendered';
+import { renderedVariants, type VariantId } from '../../test/support/backstage/rendered';
 
 export const env = node24Env();
+
+/** The version of the Node the service runs on. */
+export const nodeVersion = () => spawnSync('node', ['--version'], { env, encoding: 'utf8' }).stdout.trim();
 
 async function must(command: string, args: string[], cwd: string) {
   const result = await run(command, args, cwd, env);
@@ -21,8 +24,9 @@ export interface Runtime {
 }
 
 /** Builds the service in WORK and returns a directory holding what the image's runtime stage holds. */
-export async function buildRuntime(work: string, variantId = 'short-prod'): Promise<Runtime> {
-  const variant = (await renderedVariants()).find(v => v.id === variantId)!;
+export async function buildRuntime(work: string, variantId: VariantId = 'short-prod'): Promise<Runtime> {
+  const variant = (await renderedVariants()).find(v => v.id === variantId);
+  if (!variant) throw new Error(`no rendered variant ${variantId}`);
   const repo = path.join(work, 'repo');
   const dir = path.join(work, 'runtime');
   fs.cpSync(variant.dir, repo, { recursive: true });
@@ -33,20 +37,29 @@ export async function buildRuntime(work: string, variantId = 'short-prod'): Prom
     fs.copyFileSync(path.join(repo, file), path.join(dir, file));
   await must('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund'], dir);
   fs.cpSync(path.join(repo, 'dist'), path.join(dir, 'dist'), { recursive: true });
-  const chart = path.join(repo, 'charts', fs.readdirSync(path.join(repo, 'charts'))[0]);
-  const values = (file: string) => parseYaml(fs.readFileSync(path.join(chart, file), 'utf8'));
-  const samplingRatio =
-    values(`values-${variant.app_env}.yaml`).tracing?.samplingRatio ?? values('values.yaml').tracing?.samplingRatio;
-  return { dir, samplingRatio };
+  const chart = path.join(repo, 'charts', variant.app_name);
+  const samplingRatio = (file: string) =>
+    (parseYaml(fs.readFileSync(path.join(chart, file), 'utf8')) as ChartValues).tracing?.samplingRatio;
+  return { dir, samplingRatio: samplingRatio(`values-${variant.app_env}.yaml`) ?? samplingRatio('values.yaml') };
+}
+
+/** The part of the chart's values the benchmarks read. */
+interface ChartValues {
+  tracing?: { samplingRatio?: number };
 }
 
 /** A kubeconfig whose API server refuses connections: the service loads the Kubernetes client as in a cluster. */
 export function refusedKubeconfig(work: string): string {
   const file = path.join(work, 'refused-kubeconfig');
-  fs.writeFileSync(
-    file,
-    `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: 'http://127.0.0.1:9'}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u, namespace: bench}}]\ncurrent-context: x\n`,
-  );
+  const kubeconfig = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'c', cluster: { server: 'http://127.0.0.1:9' } }],
+    users: [{ name: 'u', user: { token: 't' } }],
+    contexts: [{ name: 'x', context: { cluster: 'c', user: 'u', namespace: 'bench' } }],
+    'current-context': 'x',
+  };
+  fs.writeFileSync(file, stringifyYaml(kubeconfig));
   return file;
 }
 
