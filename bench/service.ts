@@ -5,18 +5,16 @@
 // ROUNDS (3), SATURATE_S (5), PACED_S (10), IDLE_S (5) tune it; ONLY=id,id runs some subjects alone (for
 // tuning; the table needs them all). Writes bench/results/service.{md,json}.
 import { spawn, spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freeLoopbackPort } from '../packages/tooling/src/free-port';
 import { answering } from './support/answering';
 import { LOAD_CORE, SERVER_CORE, cpuSeconds, paced, requireTwoCores, rssMb, saturate } from './support/measure';
-import { prodTracingEnv, startOtlpSink } from './support/otlp';
+import { prodTracingEnv } from './support/otlp';
 import { writeResults } from './support/results';
 import { runMain } from './support/run-main';
 import { report, type Sample, type Subject } from './support/service-report';
-import { PYTHON, buildRuntime, ensureFlask, env, nodeVersion, refusedKubeconfig } from './support/service-runtime';
+import { PYTHON, ensureFlask, env, nodeVersion, refusedKubeconfig, withBuiltService } from './support/service-runtime';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const SATURATE_S = Number(process.env.SATURATE_S ?? 5);
@@ -154,13 +152,9 @@ async function measure(subject: Subject, cwd: string): Promise<Sample> {
 async function main() {
   requireTwoCores('bench:service');
   ensureFlask();
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'koa-service-bench-'));
-  const sink = await startOtlpSink();
-  try {
-    console.log('Rendering and building the service (prod variant)...');
-    const runtime = await buildRuntime(work);
+  await withBuiltService(async ({ work, runtime, sinkUrl }) => {
     const only = process.env.ONLY?.split(',');
-    const list = subjects(work, runtime.samplingRatio, sink.url).filter(s => !only || only.includes(s.id));
+    const list = subjects(work, runtime.samplingRatio, sinkUrl).filter(s => !only || only.includes(s.id));
     const samples = new Map<string, Sample[]>();
     for (let round = 1; round <= ROUNDS; round++) {
       for (const subject of list) {
@@ -184,10 +178,7 @@ async function main() {
       rounds: ROUNDS,
     });
     writeResults('service', markdown, json);
-  } finally {
-    sink.stop();
-    fs.rmSync(work, { recursive: true, force: true });
-  }
+  });
 }
 
 runMain(main);

@@ -5,17 +5,14 @@
 // counted by kind; a reset on a connection the client had just opened is one the kernel completed and Node had
 // not accepted when the listening socket closed. Writes bench/results/shutdown.{md,json}.
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freeLoopbackPort } from '../packages/tooling/src/free-port';
 import { answering } from './support/answering';
 import { machine, pinToLoadCore, SERVER_CORE } from './support/measure';
 import { writeResults } from './support/results';
 import { runMain } from './support/run-main';
-import { buildRuntime, env, nodeVersion } from './support/service-runtime';
+import { env, nodeVersion, withBuiltService } from './support/service-runtime';
 
 const RUNS = Number(process.env.RUNS ?? 5);
 const CLIENTS = Number(process.env.CLIENTS ?? 64);
@@ -96,10 +93,7 @@ async function shutdownOnce(dir: string, mode: Run['mode']): Promise<Run> {
 
 async function main() {
   pinToLoadCore();
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'koa-service-shutdown-'));
-  try {
-    console.log('Rendering and building the service (prod variant)...');
-    const { dir } = await buildRuntime(work);
+  await withBuiltService(async ({ runtime: { dir } }) => {
     const runs: Run[] = [];
     for (let i = 0; i < RUNS; i++) {
       for (const mode of ['stops before close', 'through the close'] as const) {
@@ -130,9 +124,7 @@ async function main() {
       r => r.mode === 'stops before close' && (Object.keys(r.failed).length > 0 || r.exitCode !== 0),
     );
     if (lost.length > 0) throw new Error('a shutdown lost requests although the load stopped before the close');
-  } finally {
-    fs.rmSync(work, { recursive: true, force: true });
-  }
+  });
 }
 
 runMain(main);

@@ -5,18 +5,15 @@
 // at most 10% over the second half, with no errors and the service still answering: memory is bounded.
 // SOAK_S (60) sets the length. Writes bench/results/soak.{md,json}.
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import autocannon from 'autocannon';
 import { freeLoopbackPort } from '../packages/tooling/src/free-port';
 import { answering, answers } from './support/answering';
 import { machine, pinToLoadCore, requireTwoCores, rssMb, SERVER_CORE } from './support/measure';
-import { prodTracingEnv, startOtlpSink } from './support/otlp';
+import { prodTracingEnv } from './support/otlp';
 import { writeResults } from './support/results';
 import { runMain } from './support/run-main';
-import { buildRuntime, env, nodeVersion, refusedKubeconfig } from './support/service-runtime';
+import { env, nodeVersion, refusedKubeconfig, withBuiltService } from './support/service-runtime';
 
 const SOAK_S = Number(process.env.SOAK_S ?? 60);
 const SAMPLE_S = 5;
@@ -37,13 +34,9 @@ const MIX = [
 async function main() {
   requireTwoCores('bench:soak');
   pinToLoadCore();
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'koa-service-soak-'));
-  const sink = await startOtlpSink();
-  try {
-    console.log('Rendering and building the service (prod variant)...');
-    const runtime = await buildRuntime(work);
+  await withBuiltService(async ({ work, runtime, sinkUrl }) => {
     const port = await freeLoopbackPort();
-    const tracing = prodTracingEnv(sink.url, runtime.samplingRatio);
+    const tracing = prodTracingEnv(sinkUrl, runtime.samplingRatio);
     const drain = spawn('cat', { stdio: ['pipe', 'ignore', 'ignore'] });
     const server = spawn('taskset', ['-c', SERVER_CORE, 'node', 'dist/main.js'], {
       cwd: runtime.dir,
@@ -125,10 +118,7 @@ async function main() {
     ].join('\n');
     writeResults('soak', markdown, json);
     if (!pass) throw new Error('the soak failed: see the table');
-  } finally {
-    sink.stop();
-    fs.rmSync(work, { recursive: true, force: true });
-  }
+  });
 }
 
 runMain(main);

@@ -2,10 +2,12 @@
 // render matrix), built, then copied with production dependencies only.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { node24Env, run } from '../../test/support/service/node24';
 import { renderedVariants, type VariantId } from '../../test/support/backstage/rendered';
+import { startOtlpSink } from './otlp';
 
 export const env = node24Env();
 
@@ -23,8 +25,26 @@ export interface Runtime {
   samplingRatio: number | undefined;
 }
 
+/**
+ * Runs BENCH against the generated service, rendered and built in a temporary directory WORK, with a local OTLP
+ * sink for its traces at SINK_URL; stops the sink and removes the directory afterwards.
+ */
+export async function withBuiltService(
+  bench: (setup: { work: string; runtime: Runtime; sinkUrl: string }) => Promise<void>,
+): Promise<void> {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'koa-service-bench-'));
+  const sink = await startOtlpSink();
+  try {
+    console.log('Rendering and building the service (prod variant)...');
+    await bench({ work, runtime: await buildRuntime(work), sinkUrl: sink.url });
+  } finally {
+    sink.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
 /** Builds the service in WORK and returns a directory holding what the image's runtime stage holds. */
-export async function buildRuntime(work: string, variantId: VariantId = 'short-prod'): Promise<Runtime> {
+async function buildRuntime(work: string, variantId: VariantId = 'short-prod'): Promise<Runtime> {
   const variant = (await renderedVariants()).find(v => v.id === variantId);
   if (!variant) throw new Error(`no rendered variant ${variantId}`);
   const repo = path.join(work, 'repo');
