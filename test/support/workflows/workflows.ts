@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { listFiles } from '../backstage/rendered';
 
-export const WORKFLOW_DIR = path.join('.github', 'workflows');
+const WORKFLOW_DIR = path.join('.github', 'workflows');
 
 export interface Step {
   name?: string;
@@ -16,7 +16,7 @@ export interface Step {
   with?: Record<string, unknown>;
 }
 
-export interface Job {
+interface Job {
   name?: string;
   strategy?: { matrix?: Record<string, unknown> };
   needs?: string | string[];
@@ -28,7 +28,7 @@ export interface Job {
 }
 
 /** An event's filters under `on:` (null for an event with none, as `pull_request:` alone). */
-export interface Trigger {
+interface Trigger {
   branches?: string[];
   paths?: string[];
   [filter: string]: unknown;
