@@ -12,7 +12,7 @@ import { describeEnvironment, scalingProblems } from './support/chart/environmen
 import { schemaProblems } from './support/chart/kube';
 import { nameViolations, podSpecs, rbacViolations, restrictedViolations, selects } from './support/chart/policy';
 import { renderedVariants, type Variant } from './support/backstage/rendered';
-import { serviceSource } from './support/service/service-source';
+import { serviceTables } from './support/service/rendered-service';
 import { SERVICE_CONTRACT as CONTRACT } from './support/service/service-contract';
 import { wiringProblems } from './support/chart/wiring';
 
@@ -62,13 +62,14 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
       for (const env of ENVS) assert.equal(chart().lint[env].status, 0, `${env}:\n${chart().lint[env].output}`);
     });
 
-    test('has a values schema that rejects unknown keys and wrong types', () => {
+    test('has a values schema that rejects unknown keys and wrong types', async () => {
       const { status, output } = chart().schemaProbe;
       assert.notEqual(status, 0, 'lint passed an unknown key and a string replicaCount');
       assert.match(output, /additional properties 'replicaCont' not allowed/);
       assert.match(output, /'\/replicaCount': got string, want integer/);
       const schema = JSON.parse(fs.readFileSync(path.join(chart().chartDir, 'values.schema.json'), 'utf8'));
-      assert.deepEqual(schema.properties.logLevel.enum, CONTRACT.logLevels, 'log levels the service accepts');
+      const { logLevels } = await serviceTables(variant().dir);
+      assert.deepEqual(schema.properties.logLevel.enum, logLevels, 'log levels the service accepts');
     });
 
     test('renders the objects each environment promises', () => {
@@ -147,23 +148,24 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
       }
     });
 
-    test('probes routes the rendered service serves, and sets only environment variables it reads', () => {
-      const service = serviceSource(variant().dir);
+    test('probes routes the rendered service serves, and sets only environment variables it reads', async () => {
+      const service = await serviceTables(variant().dir);
+      const served = service.endpoints.filter(e => e.method === 'GET').map(e => e.path);
       const c = container(variant().app_env);
       const paths = [c.startupProbe, c.livenessProbe, c.readinessProbe]
         .map(probe => probe.httpGet.path)
         .concat(CONTRACT.metricsPath);
       assert.deepEqual(
-        paths.filter(route => !service.routes(route)),
+        paths.filter(route => !served.includes(route)),
         [],
-        'no router.get() in src/ for these',
+        'no GET endpoint in src/endpoints.ts for these',
       );
       const names: string[] = only(chart().optional, 'Deployment').spec.template.spec.containers[0].env.map(
         (e: any) => e.name,
       );
       // OTEL_* variables are read by the OpenTelemetry SDK, not by name in src/.
       assert.deepEqual(
-        names.filter(name => !service.reads(name) && !name.startsWith('OTEL_')),
+        names.filter(name => !(name in service.variables) && !name.startsWith('OTEL_')),
         [],
         'set by the chart, never read by src/',
       );

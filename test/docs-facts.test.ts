@@ -1,23 +1,22 @@
 // The generated repository's TechDocs state numbers and names; every one of them must be what the rendered
-// chart (helm template, both environments) and the service (its source, its metrics, its entry point) have.
+// chart (helm template, both environments) and the service (the tables its modules export, its metrics, its
+// entry point) have.
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
-import { ENVS, only, renderChart } from './support/chart/chart';
+import { describe, test } from 'node:test';
+import { ENVS, only, renderChart, type Env } from './support/chart/chart';
 import * as docs from './support/docs/docs-facts';
-import * as source from './support/docs/docs-facts-source';
+import { openapiEndpoints, openapiError } from './support/docs/openapi';
+import { serviceSeries, serviceTables, startWith } from './support/service/rendered-service';
 import { describeEnvironment } from './support/chart/environment';
 import { dashboardOf, panelQueries } from './support/monitoring/grafana';
 import { comparisons, EXTERNAL_METRICS, numberLiterals, selectors } from './support/monitoring/promql';
-import { renderedVariants, type Variant } from './support/backstage/rendered';
-import type { KubeObject } from './support/chart/kube';
+import { useRenderedVariants, VARIANT_IDS } from './support/backstage/rendered';
+import { ofKind, podTemplate, serviceContainer, type KubeObject } from './support/chart/kube';
 
 /** Labels the scrape adds to every series of the service. */
 const TARGET_LABELS = ['namespace', 'pod', 'container', 'job', 'instance'];
 
-let variants: Variant[];
-before(async () => {
-  variants = await renderedVariants();
-});
+const variantOf = useRenderedVariants();
 
 interface Rule {
   alert?: string;
@@ -27,7 +26,9 @@ interface Rule {
 }
 /** The alerting and recording rules of the chart's PrometheusRule. */
 const ruleList = (objects: KubeObject[]): Rule[] =>
-  only(objects, 'PrometheusRule').spec.groups.flatMap((group: { rules: Rule[] }) => group.rules);
+  (only(objects, 'PrometheusRule').spec.groups ?? []).flatMap(group =>
+    (group.rules ?? []).map(rule => ({ ...rule, expr: String(rule.expr) })),
+  );
 /** The alerting rules. */
 const alertRules = (objects: KubeObject[]) =>
   ruleList(objects).filter((rule): rule is Rule & { alert: string } => Boolean(rule.alert));
@@ -35,16 +36,20 @@ const alertRules = (objects: KubeObject[]) =>
 const sorted = (values: Iterable<string>) => [...new Set(values)].sort();
 const where = (found: { page: string; value: string }[]) => found.map(f => `${f.page}: ${f.value}`);
 
-for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
+for (const id of VARIANT_IDS) {
   describe(`the docs of ${id} state what the chart and the service have`, () => {
-    const variant = () => variants.find(v => v.id === id)!;
+    const variant = () => variantOf(id);
     const pages = () => docs.readDocs(variant().dir);
-    const page = (name: string) => pages()[name] ?? assert.fail(`docs/${name} is missing`);
-    const objects = (env: (typeof ENVS)[number]) => renderChart(variant()).objects[env];
-    const container = (env: (typeof ENVS)[number]) => only(objects(env), 'Deployment').spec.template.spec.containers[0];
+    const page = (name: string): string => pages()[name] ?? assert.fail(`docs/${name} is missing`);
+    const objects = (env: Env) => renderChart(variant()).objects[env];
+    const deployment = (env: Env) => only(objects(env), 'Deployment');
+    const service = () => serviceTables(variant().dir);
     /** Every PromQL expression the chart ships: its rules (alerts on) and its dashboard's panels. */
     const chartQueries = () => [
-      ...ruleList(renderChart(variant()).optional).map(rule => ({ what: rule.alert ?? rule.record!, expr: rule.expr })),
+      ...ruleList(renderChart(variant()).optional).map(rule => ({
+        what: rule.alert ?? rule.record ?? assert.fail(`a rule with neither alert nor record: ${rule.expr}`),
+        expr: rule.expr,
+      })),
       ...panelQueries(dashboardOf(objects(variant().app_env))).map(q => ({ what: `panel "${q.panel}"`, expr: q.expr })),
     ];
 
@@ -60,13 +65,13 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
 
     test('every CPU and memory quantity and CPU target named anywhere is one the chart renders', () => {
       const rendered = ENVS.flatMap(env => {
-        const pod = only(objects(env), 'Deployment').spec.template.spec;
-        const { requests = {}, limits = {} } = pod.containers[0].resources ?? {};
+        const { requests = {}, limits = {} } = serviceContainer(deployment(env)).resources ?? {};
+        const volumes = podTemplate(deployment(env)).spec.volumes ?? [];
         return [
-          ...Object.values<string>(requests),
-          ...Object.values<string>(limits),
-          ...pod.volumes.map((v: any) => v.emptyDir?.sizeLimit),
-        ];
+          ...Object.values(requests),
+          ...Object.values(limits),
+          ...volumes.flatMap(v => v.emptyDir?.sizeLimit ?? []),
+        ].map(String);
       });
       const memory = docs.mentions(pages(), /(?<![\w.-])(\d+(?:Mi|Gi))(?!\w)/g);
       const cpu = docs.mentions(pages(), /`(\d+m)`/g);
@@ -74,22 +79,26 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
       assert.deepEqual(
         where([...memory, ...cpu].filter(q => !rendered.includes(q.value))),
         [],
-        `not rendered (rendered: ${sorted(rendered)})`,
+        `not rendered (rendered: ${sorted(rendered).join(', ')})`,
       );
 
-      const targets = ENVS.flatMap(env => objects(env).filter(o => o.kind === 'HorizontalPodAutoscaler')).map(hpa =>
-        String(hpa.spec.metrics[0].resource.target.averageUtilization),
+      const targets = ENVS.flatMap(env => ofKind(objects(env), 'HorizontalPodAutoscaler')).map(hpa =>
+        String(hpa.spec?.metrics?.at(0)?.resource?.target.averageUtilization),
       );
       const stated = docs.mentions(pages(), /(\d+)% of (?:the|its) CPU request/g);
       assert.ok(stated.length > 0, 'the docs never state the CPU target');
-      assert.deepEqual(where(stated.filter(s => !targets.includes(s.value))), [], `CPU targets rendered: ${targets}`);
+      assert.deepEqual(
+        where(stated.filter(s => !targets.includes(s.value))),
+        [],
+        `CPU targets rendered: ${targets.join(', ')}`,
+      );
     });
 
-    test('the ports: container port, Service port, and localhost URLs', () => {
-      const containerPort = String(container('dev').ports[0].containerPort);
-      const servicePort = String(only(objects('dev'), 'Service').spec.ports[0].port);
-      const defaultPort = source.configVariables(variant().dir).find(v => v.name === 'PORT')?.default;
-      assert.equal(defaultPort, containerPort, 'src/config.ts default PORT vs the chart containerPort');
+    test('the ports: container port, Service port, and localhost URLs', async () => {
+      const containerPort = String(serviceContainer(deployment('dev')).ports?.at(0)?.containerPort);
+      const servicePort = String(only(objects('dev'), 'Service').spec?.ports?.at(0)?.port);
+      const { PORT } = (await service()).variables;
+      assert.equal(PORT.type === 'integer' && String(PORT.default), containerPort, 'default PORT vs containerPort');
       const checks = [
         { pattern: /(?:container|pod) port `?(\d+)`?/gi, expected: containerPort },
         { pattern: /Service port `?(\d+)`?/g, expected: servicePort },
@@ -103,17 +112,22 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
     });
 
     test('the probes and shutdown tables match the Deployment', () => {
-      const pod = only(objects(variant().app_env), 'Deployment').spec.template.spec;
+      const pod = podTemplate(deployment(variant().app_env)).spec;
+      const container = serviceContainer(deployment(variant().app_env));
       const probes = docs.rowsByLabel(docs.section(page('system-design.md'), 'Probes'));
       for (const [label, key] of [
         ['Startup', 'startupProbe'],
         ['Liveness', 'livenessProbe'],
         ['Readiness', 'readinessProbe'],
-      ]) {
-        const probe = pod.containers[0][key];
-        const rendered = [`${probe.httpGet.path}`, `${probe.periodSeconds} s`, `${probe.failureThreshold} failures`];
+      ] as const) {
+        const probe = container[key];
+        const rendered = [
+          String(probe?.httpGet?.path),
+          `${String(probe?.periodSeconds)} s`,
+          `${String(probe?.failureThreshold)} failures`,
+        ];
         assert.deepEqual(
-          probes[label]?.map(c => c.replace(/`/g, '')),
+          Object.hasOwn(probes, label) ? probes[label].map(c => c.replace(/`/g, '')) : `no ${label} row`,
           rendered,
           `system-design.md, Probes, ${label}`,
         );
@@ -122,52 +136,56 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
       const values = Object.fromEntries(
         Object.values(shutdown).map(([setting, value]) => [setting.replace(/`/g, ''), value]),
       );
-      const env = (name: string) => `${pod.containers[0].env.find((e: any) => e.name === name)?.value} s`;
+      const env = (name: string) => `${String(container.env?.find(e => e.name === name)?.value)} s`;
       assert.deepEqual(
         values,
         {
           SHUTDOWN_DELAY_SECONDS: env('SHUTDOWN_DELAY_SECONDS'),
           SHUTDOWN_TIMEOUT_SECONDS: env('SHUTDOWN_TIMEOUT_SECONDS'),
-          terminationGracePeriodSeconds: `${pod.terminationGracePeriodSeconds} s`,
+          terminationGracePeriodSeconds: `${String(pod.terminationGracePeriodSeconds)} s`,
         },
         'system-design.md, Shutdown',
       );
     });
 
-    test('every endpoint: the index table, openapi.yaml and the router agree, and every path named exists', () => {
-      const router = sorted(source.routerEndpoints(variant().dir));
-      assert.deepEqual(sorted(source.openapiEndpoints(variant().dir)), router, 'openapi.yaml vs src/routes.ts');
+    test('every endpoint: the index table, openapi.yaml and the router agree; every path named is served', async () => {
+      const router = sorted((await service()).endpoints.map(({ method, path }) => `${method} ${path}`));
+      assert.deepEqual(sorted(openapiEndpoints(variant().dir)), router, 'openapi.yaml vs src/endpoints.ts');
       assert.deepEqual(
         sorted(docs.endpointsTable(page('index.md'))),
         router,
-        'index.md Endpoints table vs src/routes.ts',
+        'index.md Endpoints table vs src/endpoints.ts',
       );
       const paths = router.map(endpoint => endpoint.split(' ')[1]);
       const named = docs.mentions(pages(), /(\/api\/v\d+\/[\w-]+|\/metrics\b)/g);
       assert.deepEqual(
         where(named.filter(n => !paths.includes(n.value))),
         [],
-        `paths the service does not serve (it serves ${paths})`,
+        `paths the service does not serve (it serves ${paths.join(', ')})`,
       );
     });
 
-    test('the development page lists exactly the variables src/config.ts reads, with their defaults and ranges', () => {
+    test('the development page lists exactly the variables the service reads, with defaults and ranges', async () => {
       const table = docs.variablesTable(page('development.md'));
-      const read = source.configVariables(variant().dir);
+      const { variables } = await service();
       assert.deepEqual(
         sorted(table.map(v => v.name)),
-        sorted(read.map(v => v.name)),
-        'development.md Configure table vs src/config.ts',
+        sorted(Object.keys(variables)),
+        'development.md Configure table vs VARIABLES of src/config.ts',
       );
-      for (const variable of read.filter(v => v.default !== undefined)) {
-        const row = table.find(r => r.name === variable.name)!;
-        assert.equal(row.default, `\`${variable.default}\``, `default of ${variable.name}`);
-        assert.equal(row.accepted, variable.accepted, `accepted values of ${variable.name}`);
+      for (const { name, default: fallback, accepted } of table) {
+        const variable = variables[name];
+        if (variable.type === 'integer' || variable.type === 'choice') {
+          const range =
+            variable.type === 'integer' ? `${variable.min} to ${variable.max}` : variable.allowed.join(', ');
+          assert.deepEqual({ fallback, accepted }, { fallback: `\`${variable.default}\``, accepted: range }, name);
+        }
+        if (variable.type === 'url') assert.equal(accepted, 'a URL', name);
       }
     });
 
-    test("the rules, the dashboard's panels and every metric the docs name use series the service exports, with their labels", async () => {
-      const series = await source.serviceSeries(variant().dir);
+    test('the rules, the panels and the docs name only series the service exports, with their labels', async () => {
+      const series = await serviceSeries(variant().dir);
       const rules = ruleList(renderChart(variant()).optional);
       assert.ok(
         alertRules(renderChart(variant()).optional).some(rule => /http_requests_total/.test(rule.expr)),
@@ -203,11 +221,12 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
         rules.find(r => r.record === record && r.labels?.slo === slo) ?? assert.fail(`no ${record} rule for ${slo}`);
       const objective = (slo: string) => numberLiterals(recorded('slo:objective:ratio', slo).expr)[0];
       const percent = (ratio: number) => `${Number((ratio * 100).toFixed(3))}%`;
-      const bucket = selectors(recorded('slo:sli_error:ratio_rate5m', 'latency').expr).find(s =>
-        s.metric.endsWith('_bucket'),
-      )!;
+      const bucket =
+        selectors(recorded('slo:sli_error:ratio_rate5m', 'latency').expr).find(s => s.metric.endsWith('_bucket')) ??
+        assert.fail('the latency objective selects no _bucket series');
+      const le = bucket.matchers.find(m => m.label === 'le') ?? assert.fail(`${bucket.metric} has no le matcher`);
       // A whole-second bound is matched as le=~"1(\\.0)?"; its number is what precedes the group.
-      const seconds = Number(bucket.matchers.find(m => m.label === 'le')!.value.replace(/\(.*$/, ''));
+      const seconds = Number(le.value.replace(/\(.*$/, ''));
       const [header, ...rows] = docs.table(docs.section(objectives, 'Objectives'));
       const column = header.indexOf(variant().app_env);
       assert.ok(column > 0, `no ${variant().app_env} column in objectives.md`);
@@ -234,10 +253,10 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
           const pairs = comparisons(alert.expr);
           return pairs
             .filter((_, i) => i % 2 === 0)
-            .map(
-              (long, i) =>
-                `${alert.labels!.burn}: ${windowOf(long.metric)} and ${windowOf(pairs[2 * i + 1].metric)} at ${long.numbers[0]}`,
-            );
+            .map((long, i) => {
+              const short = windowOf(pairs[2 * i + 1].metric);
+              return `${String(alert.labels?.burn)}: ${windowOf(long.metric)} and ${short} at ${long.numbers[0]}`;
+            });
         });
         assert.deepEqual(sorted(rendered), stated, `objectives.md burn table vs the ${slo} alerts`);
       }
@@ -245,16 +264,17 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
 
     test("the runbook's bad-configuration example is what the service prints, and it exits 1", () => {
       const example = docs.configErrorExample(page('runbook.md'));
-      const { code, stderr } = source.startWith(variant().dir, example.name, example.value);
-      assert.equal(code, 1, `the service with ${example.name}=${example.value} exited ${code}:\n${stderr}`);
+      const { code, stderr } = startWith(variant().dir, example.name, example.value);
+      assert.equal(code, 1, `the service with ${example.name}=${example.value} exited ${String(code)}:\n${stderr}`);
       assert.equal(example.line, stderr, 'runbook.md, CrashLoopBackOff');
     });
 
-    test('the runbook names the namespace, Deployment and service account the chart renders; the rules and the dashboard select them', () => {
+    test('the runbook names the namespace, Deployment and service account; the rules and panels select them', () => {
       const runbook = page('runbook.md');
-      const deployment = only(objects(variant().app_env), 'Deployment');
+      const { spec } = podTemplate(deployment(variant().app_env));
+      const deploymentName = deployment(variant().app_env).metadata.name;
       const application = renderChart(variant()).application;
-      const namespace = application.spec.destination.namespace;
+      const namespace = application.spec.destination.namespace ?? assert.fail('the Application names no namespace');
       const named = (pattern: RegExp) => sorted([...runbook.matchAll(pattern)].map(m => m[1]));
       assert.deepEqual(
         {
@@ -265,9 +285,9 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
         },
         {
           namespace: [namespace],
-          deployment: [deployment.metadata.name],
+          deployment: [deploymentName],
           application: [application.metadata.name],
-          serviceAccount: [`${namespace}:${deployment.spec.template.spec.serviceAccountName}`],
+          serviceAccount: [`${namespace}:${String(spec.serviceAccountName)}`],
         },
         'runbook.md',
       );
@@ -277,53 +297,54 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
       const expected: Record<string, string> = {
         namespace,
         job: only(objects(variant().app_env), 'Service').metadata.name,
-        container: deployment.spec.template.spec.containers[0].name,
-        deployment: deployment.metadata.name,
-        horizontalpodautoscaler: deployment.metadata.name,
+        container: serviceContainer(deployment(variant().app_env)).name,
+        deployment: deploymentName,
+        horizontalpodautoscaler: deploymentName,
       };
       const selected = chartQueries().flatMap(({ what, expr }) =>
         selectors(expr).flatMap(({ metric, matchers }) =>
-          matchers.filter(m => m.label in expected).map(m => `${what}: ${metric}{${m.label}${m.op}"${m.value}"}`),
+          matchers
+            .filter(m => m.label in expected)
+            .map(m => ({ what, ...m, text: `${what}: ${metric}{${m.label}${m.op}"${m.value}"}` })),
         ),
       );
       assert.ok(
-        selected.some(s => s.includes('{container=')) &&
-          selected.some(s => s.includes('{job=')) &&
-          selected.some(s => s.startsWith('panel')),
-        `no container, job or panel selected:\n${selected.join('\n')}`,
+        selected.some(s => s.label === 'container') &&
+          selected.some(s => s.label === 'job') &&
+          selected.some(s => s.what.startsWith('panel')),
+        `no container, job or panel selected:\n${selected.map(s => s.text).join('\n')}`,
       );
-      const wrong = selected.filter(s => {
-        const [, label, op, value] = /\{(\w+)(=~?|!=|!~)"(.*)"\}$/.exec(s)!;
-        return op !== '=' || value !== expected[label];
-      });
+      const wrong = selected.filter(s => s.op !== '=' || s.value !== expected[s.label]).map(s => s.text);
       assert.deepEqual(wrong, [], `selectors that are not exactly ${JSON.stringify(expected)}`);
     });
 
-    test("the runbook's fallbackReason values are ones the service produces", () => {
-      const literals = source.sourceLiterals(variant().dir);
+    test("the runbook's fallbackReason table has exactly the reasons the service gives", async () => {
       const reasons = docs.fallbackReasons(page('runbook.md'));
       assert.ok(reasons.includes('forbidden'), 'the runbook does not cover an RBAC refusal');
       assert.deepEqual(
-        reasons.filter(r => !r.includes('<') && !literals.has(r)),
-        [],
-        'reasons not in src/',
+        sorted(reasons.filter(r => !r.includes('<'))),
+        sorted((await service()).fallbackReasons),
+        'runbook.md vs FALLBACK_REASONS of src/kubernetes.ts',
       );
     });
 
-    test('the request flow lists the middleware in the order src/app.ts registers it', () => {
+    test('the request flow lists the middleware in the order the app registers it', async () => {
       assert.deepEqual(
         docs.middlewareList(page('system-design.md')),
-        source.middlewareOrder(variant().dir),
-        'system-design.md Request flow vs src/app.ts',
+        (await service()).middlewareOrder,
+        'system-design.md Request flow vs src/middleware/order.ts',
       );
     });
 
-    test("the error example has the fields of openapi.yaml's Error and of src/middleware/errors.ts", () => {
-      const example = Object.keys(docs.jsonExample(page('system-design.md'), 'Error handling')).sort();
-      const schema = source.openapiError(variant().dir);
-      assert.deepEqual(example, [...schema.required].sort(), 'system-design.md example vs openapi.yaml Error.required');
-      assert.deepEqual(example, [...schema.properties].sort(), 'vs openapi.yaml Error.properties');
-      assert.deepEqual(example, source.errorBodyFields(variant().dir).sort(), 'vs src/middleware/errors.ts');
+    test("the error example is the service's error body, with the fields of openapi.yaml's Error", async () => {
+      const example = docs.jsonExample(page('system-design.md'), 'Error handling');
+      const fields = Object.keys(example).sort();
+      const schema = openapiError(variant().dir);
+      assert.deepEqual(fields, [...schema.required].sort(), 'system-design.md example vs openapi.yaml Error.required');
+      assert.deepEqual(fields, [...schema.properties].sort(), 'vs openapi.yaml Error.properties');
+      const { status, message, requestId } = example;
+      assert.ok(typeof status === 'number' && typeof message === 'string' && typeof requestId === 'string', 'types');
+      assert.deepEqual(example, (await service()).errorBody(status, message, requestId), 'vs src/middleware/errors.ts');
     });
   });
 }

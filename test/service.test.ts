@@ -14,6 +14,7 @@ import { dashboardOf, panelQueries } from './support/monitoring/grafana';
 import { helmBinary } from './support/chart/helm';
 import { parseObjects } from './support/chart/kube';
 import { node24Env, run } from './support/service/node24';
+import { serviceTables } from './support/service/rendered-service';
 import { EXTERNAL_METRICS, exposedSeries, metricNames } from './support/monitoring/promql';
 import { renderedVariants, type Variant } from './support/backstage/rendered';
 
@@ -24,7 +25,7 @@ let runtime: string;
 let metricsText = '';
 
 before(async () => {
-  variant = (await renderedVariants()).find(v => v.id === 'short-dev')!;
+  variant = (await renderedVariants()).find(v => v.id === 'short-dev') ?? assert.fail('short-dev was not rendered');
   env = node24Env();
   repo = fs.mkdtempSync(path.join(os.tmpdir(), 'generated-service-'));
   runtime = `${repo}-runtime`;
@@ -112,18 +113,30 @@ describe('the generated service (short-dev) under Node 24', { timeout: 15 * 60_0
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let output = '';
-      child.stdout.on('data', chunk => (output += chunk));
-      child.stderr.on('data', chunk => (output += chunk));
-      const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)));
+      const append = (chunk: Buffer) => {
+        output += chunk.toString();
+      };
+      child.stdout.on('data', append);
+      child.stderr.on('data', append);
+      const exited = new Promise<number | null>(resolve => {
+        child.on('exit', code => {
+          resolve(code);
+        });
+      });
       try {
         const base = `http://127.0.0.1:${port}`;
         await waitForHealth(`${base}/api/v1/healthz`, exited, () => output);
 
+        const called = new Set<string>();
+        const get = (urlPath: string) => {
+          called.add(urlPath);
+          return fetch(base + urlPath);
+        };
         const json = async (urlPath: string, status: number) => {
-          const res = await fetch(base + urlPath);
+          const res = await get(urlPath);
           assert.equal(res.status, status, `${urlPath}: ${output}`);
           assert.match(res.headers.get('content-type') ?? '', /^application\/json/, urlPath);
-          return res.json() as Promise<Record<string, any>>;
+          return res.json() as Promise<Record<string, unknown>>;
         };
         assert.deepEqual(await json('/api/v1/healthz', 200), { status: 'ok' });
         assert.deepEqual(await json('/api/v1/readyz', 200), { status: 'ready' });
@@ -135,12 +148,19 @@ describe('the generated service (short-dev) under Node 24', { timeout: 15 * 60_0
         const notFound = await json('/no/such/route', 404);
         assert.equal(notFound.status, 404);
 
-        const metrics = await fetch(`${base}/metrics`);
+        const metrics = await get('/metrics');
         assert.equal(metrics.status, 200);
         const text = (metricsText = await metrics.text());
         assert.match(text, /^# TYPE http_requests_total counter$/m);
         assert.match(text, /^http_requests_total\{method="GET",route="\/api\/v1\/details",status="200"\} 1$/m);
         assert.match(text, /^process_resident_memory_bytes \d+/m);
+
+        const { endpoints } = await serviceTables(variant.dir);
+        assert.deepEqual(
+          endpoints.filter(endpoint => !called.has(endpoint.path)),
+          [],
+          'endpoints of src/endpoints.ts not called here',
+        );
 
         child.kill('SIGTERM');
         assert.equal(await exited, 0, `exit code after SIGTERM; output:\n${output}`);
@@ -157,7 +177,7 @@ describe('the generated service (short-dev) under Node 24', { timeout: 15 * 60_0
 
   // The rules as a Prometheus without the Operator gets them: the repository's own script, with helm.
   step(
-    "every metric the chart's rules and dashboard use is one the running service exposes, one the rules record, or a named Kubernetes one",
+    "the chart's rules and dashboard use only metrics the service exposes, the rules record, or Kubernetes has",
     ['the built service answers each endpoint and exits 0 on SIGTERM'],
     async () => {
       const parsePrometheus = createRequire(path.join(repo, 'package.json'))('parse-prometheus-text-format') as (
@@ -170,9 +190,8 @@ describe('the generated service (short-dev) under Node 24', { timeout: 15 * 60_0
       for (const environment of ['dev', 'prod']) {
         const rules = await run('node', ['scripts/prometheus-rules.mjs', environment], repo, withHelm);
         assert.equal(rules.code, 0, rules.output);
-        const all: { expr: string; record?: string }[] = parseYaml(rules.output).groups.flatMap(
-          (group: { rules: object[] }) => group.rules,
-        );
+        const { groups } = parseYaml(rules.output) as { groups: { rules: { expr: string; record?: string }[] }[] };
+        const all = groups.flatMap(group => group.rules);
         // Series the rules record themselves (the objectives' ratios) are inputs of later rules.
         const recorded = new Set(all.flatMap(rule => rule.record ?? []));
         // The dashboard as Grafana's sidecar gets it, its variables resolved.
@@ -218,7 +237,7 @@ describe('the generated service (short-dev) under Node 24', { timeout: 15 * 60_0
         .sort((a, b) => a - b);
       const schema = JSON.parse(
         fs.readFileSync(path.join(repo, 'charts', variant.app_name, 'values.schema.json'), 'utf8'),
-      );
+      ) as { properties: { slos: { properties: { latencySeconds: { enum: number[] } } } } };
       assert.deepEqual(
         schema.properties.slos.properties.latencySeconds.enum,
         bounds,
@@ -229,10 +248,12 @@ describe('the generated service (short-dev) under Node 24', { timeout: 15 * 60_0
 });
 
 async function waitForHealth(url: string, exited: Promise<number | null>, output: () => string) {
-  let gone = false;
-  void exited.then(() => (gone = true));
+  const service = { gone: false };
+  void exited.then(() => {
+    service.gone = true;
+  });
   const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline && !gone) {
+  while (Date.now() < deadline && !service.gone) {
     try {
       if ((await fetch(url)).status === 200) return;
     } catch {
@@ -240,5 +261,5 @@ async function waitForHealth(url: string, exited: Promise<number | null>, output
     }
     await new Promise(resolve => setTimeout(resolve, 50));
   }
-  assert.fail(`the service never answered ${url}${gone ? ' (it exited)' : ''}:\n${output()}`);
+  assert.fail(`the service never answered ${url}${service.gone ? ' (it exited)' : ''}:\n${output()}`);
 }

@@ -1,4 +1,6 @@
-// The Koa application: middleware outermost first, then the routes. Everything it uses is injected.
+// The Koa application: middleware in the order of middleware/order.ts, outermost first, the routes among them.
+// Everything it uses is injected.
+import type { RouterMiddleware } from '@koa/router';
 import Koa from 'koa';
 import type { Config } from './config.ts';
 import type { Lifecycle } from './lifecycle.ts';
@@ -7,6 +9,7 @@ import type { Metrics } from './metrics.ts';
 import { errors } from './middleware/errors.ts';
 import { httpRules } from './middleware/http-rules.ts';
 import { observe } from './middleware/observe.ts';
+import { MIDDLEWARE_ORDER, type MiddlewareName } from './middleware/order.ts';
 import { requestId } from './middleware/request-id.ts';
 import { closeConnectionsWhenStopping } from './middleware/shutdown.ts';
 import { traceRequests } from './middleware/trace.ts';
@@ -30,14 +33,20 @@ export function createApp({ config, logger, metrics, podInfo, lifecycle }: AppDe
   });
 
   const router = createRouter({ config, metrics, podInfo, lifecycle });
-  app.use(requestId());
-  if (config.otlpEndpoint) app.use(traceRequests(config.appName));
-  app
-    .use(observe({ logger, metrics, logProbes: config.logProbes }))
-    .use(closeConnectionsWhenStopping(lifecycle))
-    .use(errors(logger))
-    .use(httpRules())
-    .use(router.routes())
-    .use(methodNotAllowed(router));
+  // Typed for the router's context, the widest any of them reads; undefined where the configuration leaves one out.
+  const middleware: Record<MiddlewareName, RouterMiddleware | undefined> = {
+    requestId: requestId(),
+    traceRequests: config.otlpEndpoint ? traceRequests(config.appName) : undefined,
+    observe: observe({ logger, metrics, logProbes: config.logProbes }),
+    closeConnectionsWhenStopping: closeConnectionsWhenStopping(lifecycle),
+    errors: errors(logger),
+    httpRules: httpRules(),
+    'router.routes': router.routes(),
+    methodNotAllowed: methodNotAllowed(router),
+  };
+  for (const name of MIDDLEWARE_ORDER) {
+    const used = middleware[name];
+    if (used) app.use(used);
+  }
   return app;
 }

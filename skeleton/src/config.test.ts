@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, VARIABLES } from './config.ts';
 
 describe('loadConfig', () => {
   test('defaults: the rendered app name and environment, port 8080, info logs, 5 s drain, 15 s timeout', () => {
@@ -44,6 +44,21 @@ describe('loadConfig', () => {
       shutdownDelayMs: 0,
       inCluster: true,
     });
+  });
+
+  test('reads every variable of VARIABLES, and no other', () => {
+    const read = new Set<string | symbol>();
+    const env = new Proxy<NodeJS.ProcessEnv>(
+      {},
+      {
+        get: (_, name) => {
+          read.add(name);
+          return undefined;
+        },
+      },
+    );
+    loadConfig(env);
+    expect([...read].map(String).sort()).toEqual(Object.keys(VARIABLES).sort());
   });
 
   test('bad values fail together, each named with what was given', () => {

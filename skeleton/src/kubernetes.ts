@@ -18,13 +18,30 @@ export interface PodSummary {
 
 export type PodReader = (name: string, namespace: string, signal: AbortSignal) => Promise<PodSummary>;
 
-/** Why the API did not answer: forbidden, unauthorized, not-found, http-<status>, too-large, unreachable, error. */
+/**
+ * Why /api/v1/details answers from the Downward API rather than the Kubernetes API; `http-<status>` for an
+ * error status without a name here.
+ */
+export const FALLBACK_REASONS = [
+  'not-in-cluster',
+  'namespace-unknown',
+  'timeout',
+  'forbidden',
+  'unauthorized',
+  'not-found',
+  'too-large',
+  'unreachable',
+  'error',
+] as const;
+export type FallbackReason = (typeof FALLBACK_REASONS)[number] | `http-${number}`;
+
+/** Why the API did not answer. */
 export class PodReadError extends Error {
-  readonly reason: string;
+  readonly reason: FallbackReason;
   /** For the log: the API's status and the start of its answer, never its headers (they can set cookies). */
   readonly detail: string;
 
-  constructor(reason: string, detail = reason, options?: ErrorOptions) {
+  constructor(reason: FallbackReason, detail: string = reason, options?: ErrorOptions) {
     super(`reading the pod failed: ${reason}`, options);
     this.name = 'PodReadError';
     this.reason = reason;
@@ -35,7 +52,7 @@ export class PodReadError extends Error {
 const DETAIL_LIMIT = 300;
 /** etcd refuses objects over 1.5 MiB, so no real pod is larger; a bigger answer is not a pod. */
 export const MAX_POD_BYTES = 2 * 1024 * 1024;
-const BY_STATUS: Record<number, string> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not-found' };
+const BY_STATUS: Record<number, FallbackReason> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not-found' };
 
 /** A reader from KUBECONFIG, else the in-cluster service account, else undefined (not in a cluster). */
 export function createPodReader(options: {
@@ -68,7 +85,7 @@ export function createPodReader(options: {
       const url = `${server}/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`;
       const { status, body } = await get(url, request, secure);
       if (status !== 200)
-        throw new PodReadError(BY_STATUS[status] ?? `http-${String(status)}`, `HTTP ${String(status)}: ${body}`);
+        throw new PodReadError(BY_STATUS[status] ?? `http-${status}`, `HTTP ${String(status)}: ${body}`);
       return summarize(JSON.parse(body) as RawPod);
     } catch (error) {
       if (error instanceof PodReadError) throw error;
@@ -119,7 +136,7 @@ function get(
 }
 
 // Duck-typed: errors from Node's own modules come from another realm under jest, so instanceof Error fails.
-function classify(error: unknown): string {
+function classify(error: unknown): FallbackReason {
   const { name, code } = (error ?? {}) as { name?: unknown; code?: unknown };
   if (name === 'AbortError' || name === 'TimeoutError') return 'timeout';
   // Socket errors (ECONNREFUSED, ENOTFOUND, ECONNRESET, ...) carry a code; a bad answer or kubeconfig does not.

@@ -3,13 +3,13 @@
 // Downward API environment does, and `source` says which one did.
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Config } from './config.ts';
-import { PodReadError, type PodReader, type PodSummary } from './kubernetes.ts';
+import { PodReadError, type FallbackReason, type PodReader, type PodSummary } from './kubernetes.ts';
 import type { Logger } from './logger.ts';
 
 export interface PodInfo {
   source: 'kubernetes-api' | 'downward-api';
-  /** Why the Kubernetes API was not used (not-in-cluster, timeout, forbidden, unreachable, ...). */
-  fallbackReason?: string;
+  /** Why the Kubernetes API was not used. */
+  fallbackReason?: FallbackReason;
   pod: PodSummary;
 }
 
@@ -32,7 +32,7 @@ export function createPodInfoSource(options: {
   let cached: { value: PodInfo; expires: number } | undefined;
   let pending: Promise<PodInfo> | undefined;
 
-  const fromDownwardApi = (fallbackReason: string): PodInfo => ({
+  const fromDownwardApi = (fallbackReason: FallbackReason): PodInfo => ({
     source: 'downward-api',
     fallbackReason,
     pod: {

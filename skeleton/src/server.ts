@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
+import { errorBody } from './middleware/errors.ts';
 
 export function createHttpServer(app: Koa, { logger, metrics }: { logger: Logger; metrics: Metrics }): http.Server {
   const handle = app.callback();
@@ -27,7 +28,7 @@ export function createHttpServer(app: Koa, { logger, metrics }: { logger: Logger
     const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
     logger.warn('malformed request', { status, code: error.code });
     metrics.requests.inc({ method: 'OTHER', route: 'unparsed', status: String(status) });
-    const body = JSON.stringify({ error: STATUS_CODES[status], message: STATUS_CODES[status], status });
+    const body = JSON.stringify(errorBody(status, STATUS_CODES[status] ?? 'Error'));
     socket.end(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

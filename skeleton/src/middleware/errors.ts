@@ -33,10 +33,14 @@ export function errors(logger: Logger): Middleware {
   };
 }
 
+/** The one shape of every error response; requestId is left out only where no request was parsed. */
+export function errorBody(status: number, message: string, requestId?: string) {
+  return { error: STATUS_CODES[status] ?? 'Error', message, status, ...(requestId === undefined ? {} : { requestId }) };
+}
+
 function render(ctx: Context, status: number, message: string) {
-  const requestId = ctx.state.requestId as string;
   ctx.status = status;
-  ctx.body = { error: STATUS_CODES[status] ?? 'Error', message, status, requestId };
+  ctx.body = errorBody(status, message, ctx.state.requestId as string);
 }
 
 function validStatus(status: unknown): number {

@@ -3,7 +3,7 @@
 import type { Middleware } from 'koa';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import { PROBE_ROUTES } from '../routes.ts';
+import { PROBE_ROUTES } from '../endpoints.ts';
 
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 

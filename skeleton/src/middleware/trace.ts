@@ -3,7 +3,7 @@
 // so an unsampled request costs a context switch and little else.
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
 import type { Middleware } from 'koa';
-import { PROBE_ROUTES } from '../routes.ts';
+import { PROBE_ROUTES } from '../endpoints.ts';
 
 export function traceRequests(tracerName: string): Middleware {
   const tracer = trace.getTracer(tracerName);

@@ -62,7 +62,7 @@ export function scalingTable(systemDesign: string, env: string): EnvironmentProm
   if (column < 0) throw new Error(`the Scaling table has no ${env} column`);
   const rows = rowsByLabel(text);
   const cell = (label: string) => {
-    if (!rows[label]) throw new Error(`the Scaling table has no "${label}" row`);
+    if (!Object.hasOwn(rows, label)) throw new Error(`the Scaling table has no "${label}" row`);
     return unquote(rows[label][column - 1]);
   };
   const [minPods, maxPods = minPods] = cell('Pods').split(' to ').map(Number);
@@ -108,7 +108,7 @@ export function middlewareList(systemDesign: string): string[] {
 export function jsonExample(page: string, heading: string): Record<string, unknown> {
   const block = /```json\n([\s\S]*?)```/.exec(section(page, heading));
   if (!block) throw new Error(`"${heading}" has no json block`);
-  return JSON.parse(block[1]);
+  return JSON.parse(block[1]) as Record<string, unknown>;
 }
 
 /** The runbook's bad-configuration example: the variable, its value, and the line it says the pod prints. */

@@ -13,8 +13,6 @@ export const SERVICE_CONTRACT = {
     POD_IP: 'status.podIP',
   },
   plainEnv: ['PORT', 'APP_VERSION', 'LOG_LEVEL', 'SHUTDOWN_DELAY_SECONDS', 'SHUTDOWN_TIMEOUT_SECONDS'],
-  /** LOG_LEVEL values the service accepts (src/config.ts); the chart's schema allows exactly these. */
-  logLevels: ['error', 'warn', 'info', 'debug'],
   /** Set only when tracing.endpoint is. */
   tracingEnv: 'OTEL_EXPORTER_OTLP_ENDPOINT',
 } as const;
