@@ -3,13 +3,14 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { before, describe, test } from 'node:test';
-import { getCompoundEntityRef, type Entity } from '@backstage/catalog-model';
-import { parseAllDocuments, parse as parseYaml } from 'yaml';
+import { describe, test } from 'node:test';
+import { getCompoundEntityRef } from '@backstage/catalog-model';
 import { repoRoot } from '../packages/tooling/src/template-repository';
-import { renderChart } from './support/chart/chart';
+import { formPages } from './support/backstage/template';
+import { catalogEntities } from './support/catalog/entities';
+import { only, renderChart } from './support/chart/chart';
 import { headingIds } from './support/form/readers';
-import { renderedVariants, type Variant } from './support/backstage/rendered';
+import { CORNER_VARIANT_IDS, useRenderedVariants } from './support/backstage/rendered';
 import {
   buildTechDocs,
   plantumlDiagrams,
@@ -21,7 +22,13 @@ import {
 // One strict build per site; the runbook's HTML is kept for the alerts' links.
 const RUNBOOK_PAGE = 'runbook/index.html';
 const builds = new Map<string, ReturnType<typeof buildTechDocs>>();
-const built = (root: string) => builds.get(root) ?? builds.set(root, buildTechDocs(root, [RUNBOOK_PAGE])).get(root)!;
+function built(root: string): ReturnType<typeof buildTechDocs> {
+  const done = builds.get(root);
+  if (done) return done;
+  const build = buildTechDocs(root, [RUNBOOK_PAGE]);
+  builds.set(root, build);
+  return build;
+}
 
 function navPages(nav: unknown): string[] {
   if (typeof nav === 'string') return [nav];
@@ -64,45 +71,38 @@ function checkSite(name: string, root: () => string) {
 
 checkSite('the template repository', () => repoRoot);
 
-let variants: Variant[];
-before(async () => {
-  variants = await renderedVariants();
-});
-for (const id of ['short-dev', 'long-prod']) {
-  const variant = () => variants.find(v => v.id === id)!;
+const variantOf = useRenderedVariants();
+for (const id of CORNER_VARIANT_IDS) {
+  const variant = () => variantOf(id);
   checkSite(`the generated repository (${id})`, () => variant().dir);
 
-  test(`${id}: every alert's runbook_url opens a section of the runbook in the service's TechDocs, and names the entity's owner`, async () => {
-    const [component] = parseAllDocuments(fs.readFileSync(path.join(variant().dir, 'catalog-info.yaml'), 'utf8')).map(
-      d => d.toJS() as Entity,
-    );
+  test(`${id}: each alert's runbook_url opens a section of the TechDocs runbook and names the owner`, async () => {
+    const [component] = catalogEntities(variant().dir);
     const { namespace, kind, name } = getCompoundEntityRef(component);
     assert.ok(navPages(readMkdocsConfig(variant().dir).nav).includes('runbook.md'), 'the runbook is in the nav');
     // TechDocs serves an entity's site at /docs/<namespace>/<kind>/<name>/, a page at its directory URL.
-    const page = `${variant().values.backstage_url}/docs/${namespace}/${kind.toLowerCase()}/${name}/runbook/`;
-    const html = built(variant().dir).html[RUNBOOK_PAGE];
+    const site = String(variant().values.backstage_url);
+    const page = `${site}/docs/${namespace}/${kind.toLowerCase()}/${name}/runbook/`;
+    const html = built(variant().dir).html[RUNBOOK_PAGE] as string | undefined;
     assert.ok(html, `${RUNBOOK_PAGE} was not built`);
     const sections = new Set(await headingIds(html));
-    const rules = renderChart(variant())
-      .optional.find(o => o.kind === 'PrometheusRule')!
-      .spec.groups.flatMap((g: any) => g.rules);
-    const alerts = rules.filter((rule: any) => rule.alert);
+    const rules = only(renderChart(variant()).optional, 'PrometheusRule').spec.groups?.flatMap(g => g.rules ?? []);
+    const alerts = (rules ?? []).filter(rule => rule.alert);
     assert.ok(alerts.length >= 8, `${alerts.length} alerts`);
     const broken = alerts
-      .map((rule: any) => [rule.alert, rule.annotations.runbook_url as string])
-      .filter(([, url]: string[]) => !url.startsWith(`${page}#`) || !sections.has(url.slice(page.length + 1)))
-      .map(([alert, url]: string[]) => `${alert}: ${url}`);
+      .map(rule => ({ alert: String(rule.alert), url: rule.annotations?.runbook_url ?? '' }))
+      .filter(({ url }) => !url.startsWith(`${page}#`) || !sections.has(url.slice(page.length + 1)))
+      .map(({ alert, url }) => `${alert}: ${url}`);
     assert.deepEqual(broken, [], `sections of ${page}: ${[...sections].join(', ')}`);
     // Alertmanager routes on the owner the catalog shows.
-    assert.deepEqual([...new Set(alerts.map((rule: any) => rule.labels.owner))], [component.spec?.owner]);
+    assert.deepEqual([...new Set(alerts.map(rule => rule.labels?.owner))], [component.spec?.owner]);
   });
 }
 
 describe("the template's docs", () => {
   test('list every form field on its page, in the order of template.yaml', () => {
-    const template = parseYaml(fs.readFileSync(path.join(repoRoot, 'template.yaml'), 'utf8'));
-    const expected = template.spec.parameters.flatMap((page: any) =>
-      Object.values<any>(page.properties).map(field => `${page.title} | ${field.title}`),
+    const expected = formPages().flatMap(page =>
+      Object.values(page.properties).map(field => `${page.title} | ${String(field.title)}`),
     );
     const doc = fs.readFileSync(path.join(repoRoot, 'docs', 'index.md'), 'utf8');
     const table = doc.slice(doc.indexOf('## The form'));

@@ -30,8 +30,17 @@ function requireTool(command: string, install: string) {
   }
 }
 
-export function readMkdocsConfig(siteRoot: string): Record<string, any> {
-  return parseYaml(fs.readFileSync(path.join(siteRoot, 'mkdocs.yml'), 'utf8'));
+/** The keys of mkdocs.yml the checks read; the others are kept as they are. */
+interface MkdocsConfig {
+  docs_dir?: string;
+  nav?: unknown;
+  plugins?: unknown[];
+  markdown_extensions?: Parameters<typeof techdocsCoreSettings>[1]['markdown_extensions'];
+  [key: string]: unknown;
+}
+
+export function readMkdocsConfig(siteRoot: string): MkdocsConfig {
+  return parseYaml(fs.readFileSync(path.join(siteRoot, 'mkdocs.yml'), 'utf8')) as MkdocsConfig;
 }
 
 /**

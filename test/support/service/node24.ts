@@ -33,8 +33,14 @@ export function run(command: string, args: string[], cwd: string, env: NodeJS.Pr
   return new Promise(resolve => {
     const child = execFile(command, args, { cwd, env, maxBuffer: 64 * 1024 * 1024 });
     let output = '';
-    child.stdout?.on('data', chunk => (output += chunk));
-    child.stderr?.on('data', chunk => (output += chunk));
-    child.on('close', code => resolve({ code: code ?? -1, output, seconds: (Date.now() - started) / 1000 }));
+    // execFile decodes both streams as UTF-8.
+    const append = (chunk: string) => {
+      output += chunk;
+    };
+    child.stdout?.on('data', append);
+    child.stderr?.on('data', append);
+    child.on('close', code => {
+      resolve({ code: code ?? -1, output, seconds: (Date.now() - started) / 1000 });
+    });
   });
 }
