@@ -1,8 +1,62 @@
-// What the chart's README promises, read back so the checks hold the chart to it.
+// The chart README's tables of values, as readme-generator-for-helm writes them from the `## @param` comments of
+// the values files, and what each environment's values promise, read from the same files.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { isDeepStrictEqual } from 'node:util';
 import { parse } from 'yaml';
+import { repoRoot } from '../../../packages/tooling/src/template-repository';
+import { ENVS } from './chart';
+
+const GENERATOR = '@bitnami/readme-generator-for-helm';
+
+/** The README's generated sections: the heading the generator replaces, and the values file it reads. */
+const GENERATED = [
+  { heading: 'Parameters', valuesFile: 'values.yaml' },
+  ...ENVS.map(env => ({ heading: `Overrides in ${env}`, valuesFile: `values-${env}.yaml` })),
+];
+
+/**
+ * Rewrites the generated sections of `readme` from the values files in `chartDir`. Throws with the generator's
+ * own message when a value has no `## @param` comment or a comment names no value.
+ */
+export function generateTables(readme: string, chartDir: string): void {
+  const packageDir = path.join(repoRoot, 'node_modules', ...GENERATOR.split('/'));
+  const defaults: unknown = JSON.parse(fs.readFileSync(path.join(packageDir, 'config.json'), 'utf8'));
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'chart-readme-'));
+  try {
+    for (const { heading, valuesFile } of GENERATED) {
+      // The generator finds its section by the configured title; everything else is its default configuration.
+      const config = path.join(scratch, `${valuesFile}.json`);
+      fs.writeFileSync(config, JSON.stringify({ ...(defaults as object), regexp: { paramsSectionTitle: heading } }));
+      const args = ['-v', path.join(chartDir, valuesFile), '-r', readme, '-c', config];
+      try {
+        execFileSync(process.execPath, [path.join(packageDir, 'bin', 'index.js'), ...args], { stdio: 'pipe' });
+      } catch (error) {
+        const { stdout = '', stderr = '' } = error as { stdout?: Buffer; stderr?: Buffer };
+        const errors = `${stdout.toString()}${stderr.toString()}`
+          .split('\n')
+          .filter(line => line.startsWith('ERROR: '));
+        throw new Error(`readme-generator-for-helm on ${valuesFile}:\n${errors.join('\n')}`, { cause: error });
+      }
+    }
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** The chart's README as the generator would write it from the chart's values files, without touching it. */
+export function regeneratedReadme(chartDir: string): string {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'chart-readme-'));
+  try {
+    const copy = path.join(scratch, 'README.md');
+    fs.copyFileSync(path.join(chartDir, 'README.md'), copy);
+    generateTables(copy, chartDir);
+    return fs.readFileSync(copy, 'utf8');
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
 
 export interface EnvironmentPromise {
   minPods: number;
@@ -17,75 +71,43 @@ export interface EnvironmentPromise {
   spread: boolean;
 }
 
-const cells = (line: string) =>
-  line
-    .split('|')
-    .slice(1, -1)
-    .map(cell => cell.trim());
-
-/** The Environments table: `| dev | 1 | none | 50m | 128Mi | 256Mi | none | no |`. */
-export function environmentPromise(chartDir: string, env: string): EnvironmentPromise {
-  const line = readme(chartDir)
-    .split('\n')
-    .find(l => l.startsWith(`| ${env} |`));
-  if (!line) throw new Error(`the chart README has no Environments row for ${env}`);
-  const [, pods, target, cpuRequest, memoryRequest, memoryLimit, pdb, spread] = cells(line);
-  const [minPods, maxPods = minPods] = pods.split(' to ').map(Number);
+/** The sizing an environment's values promise: `valueFiles` of `chartDir` merged in order, as Helm merges them. */
+export function environmentPromise(chartDir: string, valueFiles: string[]): EnvironmentPromise {
+  const values = valueFiles
+    .map(file => parse(fs.readFileSync(path.join(chartDir, file), 'utf8')) as unknown)
+    .reduce(merge, {}) as SizingValues;
+  const { autoscaling, podDisruptionBudget, resources } = values;
   return {
-    minPods,
-    maxPods,
-    cpuTarget: target === 'none' ? undefined : Number(target.replace('%', '')),
-    cpuRequest,
-    memoryRequest,
-    memoryLimit,
-    pdbMaxUnavailable: pdb === 'none' ? undefined : Number(/^maxUnavailable (\d+)$/.exec(pdb)?.[1]),
-    spread: spread === 'yes',
+    minPods: autoscaling.enabled ? autoscaling.minReplicas : values.replicaCount,
+    maxPods: autoscaling.enabled ? autoscaling.maxReplicas : values.replicaCount,
+    cpuTarget: autoscaling.enabled ? autoscaling.targetCPUUtilizationPercentage : undefined,
+    cpuRequest: resources.requests.cpu,
+    memoryRequest: resources.requests.memory,
+    memoryLimit: resources.limits.memory,
+    pdbMaxUnavailable: podDisruptionBudget.enabled ? podDisruptionBudget.maxUnavailable : undefined,
+    spread: values.spreadAcrossNodes,
   };
 }
 
-/** Keys in the Values table: rows that start with a `key` in backquotes. */
-export function documentedValues(chartDir: string): string[] {
-  return readme(chartDir)
-    .split('\n')
-    .flatMap(line => /^\| `([A-Za-z0-9.]+)` \|/.exec(line)?.[1] ?? []);
+/** The values the sizing reads, as values.schema.json types them. */
+interface SizingValues {
+  replicaCount: number;
+  autoscaling: { enabled: boolean; minReplicas: number; maxReplicas: number; targetCPUUtilizationPercentage: number };
+  podDisruptionBudget: { enabled: boolean; maxUnavailable: number };
+  resources: { requests: { cpu: string; memory: string }; limits: { memory: string } };
+  spreadAcrossNodes: boolean;
 }
 
-function readme(chartDir: string): string {
-  return fs.readFileSync(path.join(chartDir, 'README.md'), 'utf8');
-}
+const isMap = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** Defaults in the Values table that are a literal (`` `0.1` ``, not prose): key and the literal, read as YAML. */
-function documentedDefaults(chartDir: string): { key: string; value: unknown }[] {
-  return readme(chartDir)
-    .split('\n')
-    .flatMap(line => {
-      const match = /^\| `([A-Za-z0-9.]+)` \| `([^`]*)`/.exec(line);
-      return match ? [{ key: match[1], value: parse(match[2]) as unknown }] : [];
-    });
-}
-
-/** values.yaml keys the Values table misses, table rows values.yaml does not have, and defaults it contradicts. */
-export function valuesDocumentation(chartDir: string, values: unknown) {
-  const documented = documentedValues(chartDir);
-  const leaves = leafPaths(values);
-  const covers = (key: string, leaf: string) => leaf === key || leaf.startsWith(`${key}.`);
-  const at = (key: string) =>
-    key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], values);
-  return {
-    undocumented: leaves.filter(leaf => !documented.some(key => covers(key, leaf))),
-    unknown: documented.filter(key => !leaves.some(leaf => covers(key, leaf))),
-    wrongDefaults: documentedDefaults(chartDir)
-      .filter(({ key, value }) => !isDeepStrictEqual(at(key), value))
-      .map(
-        ({ key, value }) =>
-          `${key}: the README says ${JSON.stringify(value)}, values.yaml has ${JSON.stringify(at(key))}`,
-      ),
-  };
-}
-
-function leafPaths(value: unknown, prefix = ''): string[] {
-  if (value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0) {
-    return Object.entries(value).flatMap(([k, v]) => leafPaths(v, prefix ? `${prefix}.${k}` : k));
-  }
-  return [prefix];
+/** Helm's merge of value files: maps merge key by key, anything else (lists too) is replaced. */
+function merge(base: unknown, override: unknown): unknown {
+  if (!isMap(base) || !isMap(override)) return override;
+  return Object.fromEntries(
+    [...new Set([...Object.keys(base), ...Object.keys(override)])].map(key => [
+      key,
+      key in override ? merge(base[key], override[key]) : base[key],
+    ]),
+  );
 }
