@@ -2,11 +2,15 @@
 // are (core.quotePath off), and a failure that throws with git's own message.
 import { spawnSync } from 'node:child_process';
 
-export function git(
-  cwd: string,
-  args: string[],
-  { input, env }: { input?: string; env?: Record<string, string> } = {},
-): string {
+export interface GitOptions {
+  /** What git reads on its standard input. */
+  input?: string;
+  env?: Record<string, string>;
+  /** Exit codes that are answers rather than failures (merge-tree exits 1 for a merge with conflicts). */
+  exitCodes?: number[];
+}
+
+export function git(cwd: string, args: string[], { input, env, exitCodes = [0] }: GitOptions = {}): string {
   const result = spawnSync('git', ['-c', 'core.quotePath=false', ...args], {
     cwd,
     input,
@@ -15,6 +19,7 @@ export function git(
     maxBuffer: 64 * 1024 * 1024,
   });
   if (result.error) throw new Error(`git is needed (apt-get install -y git): ${result.error.message}`);
-  if (result.status !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr.trim()}`);
+  if (result.status === null || !exitCodes.includes(result.status))
+    throw new Error(`git ${args.join(' ')}: ${result.stderr.trim() || result.stdout.trim()}`);
   return result.stdout.trimEnd();
 }

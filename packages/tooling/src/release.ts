@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import semver from 'semver';
-import { parse as parseYaml } from 'yaml';
+import { readTemplate } from './template-repository';
 
 export const VERSION_ANNOTATION = 'backstage.io/template-version';
 
@@ -19,8 +19,7 @@ export interface Release {
 
 /** The version template.yaml declares. */
 export function templateVersion(root: string): string {
-  const template = parseYaml(fs.readFileSync(path.join(root, 'template.yaml'), 'utf8'));
-  return template.metadata?.annotations?.[VERSION_ANNOTATION] ?? '';
+  return readTemplate(root).metadata.annotations?.[VERSION_ANNOTATION] ?? '';
 }
 
 /** The files of ROOT/skeleton, as sorted relative paths with forward slashes. */
@@ -42,13 +41,18 @@ export function templateContent(root: string): string {
       .update(`${file}\0`)
       .update(fs.readFileSync(path.join(skeleton, file)))
       .update('\0');
-  const { spec } = parseYaml(fs.readFileSync(path.join(root, 'template.yaml'), 'utf8'));
+  const { spec } = readTemplate(root);
   hash.update(JSON.stringify({ parameters: spec.parameters, steps: spec.steps, output: spec.output }));
   return `sha256:${hash.digest('hex')}`;
 }
 
 export function readReleases(root: string): Release[] {
-  return JSON.parse(fs.readFileSync(path.join(root, 'releases.json'), 'utf8')).releases;
+  return parseReleases(fs.readFileSync(path.join(root, 'releases.json'), 'utf8'));
+}
+
+/** The releases a releases.json file's TEXT records. */
+export function parseReleases(text: string): Release[] {
+  return (JSON.parse(text) as { releases: Release[] }).releases;
 }
 
 /** The version headings of CHANGELOG.md (`## 1.2.0 - 2026-12-04`), newest first as written. */
@@ -79,7 +83,8 @@ export function releaseProblems(root: string): string[] {
     );
   } else if (latest.content !== content) {
     problems.push(
-      `skeleton/ or the form changed since release ${version}: set ${VERSION_ANNOTATION} in template.yaml to a new version, describe the change in CHANGELOG.md, then run npm run release`,
+      `skeleton/ or the form changed since release ${version}: set ${VERSION_ANNOTATION} in template.yaml to a ` +
+        'new version, describe the change in CHANGELOG.md, then run npm run release',
     );
   }
   return problems;

@@ -3,4 +3,6 @@ import ReactDOM from 'react-dom/client';
 import App from './App';
 import '@backstage/ui/css/styles.css';
 
-ReactDOM.createRoot(document.getElementById('root')!).render(App.createRoot());
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no element with id "root"');
+ReactDOM.createRoot(root).render(App.createRoot());

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { techdocsCoreSettings } from '../../../packages/tooling/src/backstage/techdocs-approximation';
+import { techdocsCoreSettings } from '../../../portal/backend/techdocs-approximation';
 
 /** mkdocs.yml keys TechDocs honours; techdocs-core overrides the theme and its own plugin list. */
 export const TECHDOCS_KEYS = [

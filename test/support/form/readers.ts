@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import MarkdownIt from 'markdown-it';
 import { parseAllDocuments } from 'yaml';
 import { helm } from '../chart/helm';
-import { TECHDOCS_CORE_EXTENSIONS } from '../../../packages/tooling/src/backstage/techdocs-approximation';
+import { TECHDOCS_CORE_EXTENSIONS } from '../../../portal/backend/techdocs-approximation';
 
 export type Parsed = { data: unknown[] } | { error: string };
 

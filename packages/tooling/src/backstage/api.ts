@@ -1,15 +1,28 @@
-// The embedded backend's REST API, as Backstage's frontend calls it: the catalog and the scaffolder.
+// The embedded backend's REST API, as Backstage's frontend calls it: the catalog and the scaffolder. The
+// responses are typed with the shapes Backstage's own clients give them.
 import type { Entity } from '@backstage/catalog-model';
+import type {
+  ListActionsResponse,
+  LogEvent,
+  ScaffolderTask,
+  ScaffolderTaskOutput,
+  TemplateParameterSchema,
+} from '@backstage/plugin-scaffolder-common';
+import type { FormPage } from './form-errors';
 
-export interface TaskEvent {
-  id: number;
-  type: 'log' | 'completion' | 'cancelled' | 'recovered';
-  body: { message: string; stepId?: string; status?: string; output?: Record<string, unknown> };
+/** The create form as the scaffolder serves it: its pages, each a JSON schema. */
+export interface ParameterSchema extends Omit<TemplateParameterSchema, 'steps'> {
+  steps: FormPage[];
+}
+
+/** An event of a task's log; the completion event carries the task's output. */
+export interface TaskEvent extends Omit<LogEvent, 'body'> {
+  body: LogEvent['body'] & { output?: ScaffolderTaskOutput };
 }
 
 export interface TaskResult {
-  status: string;
-  output: Record<string, any>;
+  status: ScaffolderTask['status'];
+  output: ScaffolderTaskOutput;
   events: TaskEvent[];
 }
 
@@ -28,99 +41,155 @@ export class ValidationFailed extends Error {
   }
 }
 
+/** The scaffolder's answer to values it refuses: 400 with jsonschema's errors. */
+export function validationErrors(status: number, json: unknown): ValidationError[] | undefined {
+  const errors = status === 400 && typeof json === 'object' && json !== null && 'errors' in json && json.errors;
+  return Array.isArray(errors) ? (errors as ValidationError[]) : undefined;
+}
+
+/** An entity the catalog has not (yet) made one, as its unprocessed-entities module lists it. */
+interface UnprocessedEntity {
+  entity_ref?: string;
+  unprocessed_entity?: { kind?: string; metadata?: { name?: string } };
+  errors?: { message: string }[];
+}
+
+/** How often the catalog and a task are asked again while they are not done: a round trip on loopback. */
+const POLL_MS = 50;
+
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+
+/** A catalog entity reference (kind:namespace/name) as the path the catalog and the scaffolder address it by. */
+function refPath(ref: string): { kind: string; namespace: string; name: string } {
+  const [, kind = '', namespace = '', name = ''] = /^([^:]+):([^/]+)\/(.+)$/.exec(ref) ?? [];
+  return { kind, namespace, name };
+}
+
 export class BackstageApi {
   constructor(readonly baseUrl: string) {}
 
-  async request<T>(method: string, route: string, body?: unknown): Promise<{ status: number; json: T }> {
+  /** One call; the response's JSON as it came (undefined for an empty body), for the caller to check. */
+  async request(
+    method: string,
+    route: string,
+    body?: unknown,
+    signal?: AbortSignal,
+  ): Promise<{ status: number; json: unknown }> {
     const res = await fetch(`${this.baseUrl}/api/${route}`, {
       method,
+      signal,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    return { status: res.status, json: text ? JSON.parse(text) : undefined };
+    return { status: res.status, json: text ? (JSON.parse(text) as unknown) : undefined };
   }
 
-  async get<T>(route: string): Promise<T> {
-    const { status, json } = await this.request<T>('GET', route);
+  /** GET ROUTE, which must answer 200. */
+  async get(route: string): Promise<unknown> {
+    const { status, json } = await this.request('GET', route);
     if (status !== 200) throw new Error(`GET ${route}: ${status} ${JSON.stringify(json)}`);
     return json;
   }
 
   /** An entity once the catalog has ingested it, or undefined if it has not within the timeout. */
   async waitForEntity(ref: string, timeoutMs = 60_000): Promise<Entity | undefined> {
-    const [kind, rest] = ref.split(':');
-    const [namespace, name] = rest.split('/');
+    const { kind, namespace, name } = refPath(ref);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const { status, json } = await this.request<Entity>(
-        'GET',
-        `catalog/entities/by-name/${kind}/${namespace}/${name}`,
-      );
-      if (status === 200) return json;
+      const { status, json } = await this.request('GET', `catalog/entities/by-name/${kind}/${namespace}/${name}`);
+      if (status === 200) return json as Entity;
       if (Date.now() > deadline) return undefined;
-      await sleep(250);
+      await sleep(POLL_MS);
     }
   }
 
   async entities(filter: string): Promise<Entity[]> {
-    return this.get<Entity[]>(`catalog/entities?filter=${encodeURIComponent(filter)}`);
+    return (await this.get(`catalog/entities?filter=${encodeURIComponent(filter)}`)) as Entity[];
   }
 
   /** Every processing error the catalog holds: on entities it failed to process or has not stitched. */
   async processingErrors(): Promise<string[]> {
     const errors: string[] = [];
     for (const reason of ['failed', 'pending']) {
-      const { entities } = await this.get<{ entities: any[] }>(`catalog/entities/unprocessed/${reason}`);
+      const { entities } = (await this.get(`catalog/entities/unprocessed/${reason}`)) as {
+        entities: UnprocessedEntity[];
+      };
       for (const entity of entities) {
-        const ref =
-          entity.entity_ref ?? `${entity.unprocessed_entity?.kind}:${entity.unprocessed_entity?.metadata?.name}`;
+        const unprocessed = entity.unprocessed_entity;
+        const ref = entity.entity_ref ?? `${unprocessed?.kind ?? '?'}:${unprocessed?.metadata?.name ?? '?'}`;
         for (const error of entity.errors ?? []) errors.push(`${ref}: ${error.message}`);
       }
     }
     return errors;
   }
 
-  parameterSchema(templateRef: string) {
-    const [kind, rest] = templateRef.split(':');
-    const [namespace, name] = rest.split('/');
-    return this.get<{ title: string; steps: { title: string; schema: any }[] }>(
-      `scaffolder/v2/templates/${namespace}/${kind}/${name}/parameter-schema`,
-    );
+  async parameterSchema(templateRef: string): Promise<ParameterSchema> {
+    const { kind, namespace, name } = refPath(templateRef);
+    const route = `scaffolder/v2/templates/${namespace}/${kind}/${name}/parameter-schema`;
+    return (await this.get(route)) as ParameterSchema;
   }
 
-  actions() {
-    return this.get<{ id: string; schema?: { input?: unknown } }[]>('scaffolder/v2/actions');
+  async actions(): Promise<ListActionsResponse> {
+    return (await this.get('scaffolder/v2/actions')) as ListActionsResponse;
   }
 
   /** Submits the values as the create form does; the scaffolder validates them server-side. */
   async createTask(templateRef: string, values: Record<string, unknown>): Promise<string> {
-    const { status, json } = await this.request<any>('POST', 'scaffolder/v2/tasks', { templateRef, values });
-    if (status === 400 && Array.isArray(json?.errors)) throw new ValidationFailed(json.errors);
+    const { status, json } = await this.request('POST', 'scaffolder/v2/tasks', { templateRef, values });
+    const refused = validationErrors(status, json);
+    if (refused) throw new ValidationFailed(refused);
     if (status !== 201) throw new Error(`POST scaffolder/v2/tasks: ${status} ${JSON.stringify(json)}`);
-    return json.id;
+    return (json as { id: string }).id;
   }
 
   /** Follows a task's event log until it ends, handing each event to onEvent as it arrives. */
-  async followTask(taskId: string, onEvent: (event: TaskEvent) => void = () => {}): Promise<TaskResult> {
+  async followTask(taskId: string, onEvent: (event: TaskEvent) => void = () => undefined): Promise<TaskResult> {
     const events: TaskEvent[] = [];
-    for (let after: number | undefined; ;) {
-      const batch = await this.get<TaskEvent[]>(
-        `scaffolder/v2/tasks/${taskId}/events${after === undefined ? '' : `?after=${after}`}`,
-      );
+    for (;;) {
+      const batch = await this.nextEvents(taskId, events.at(-1)?.id);
       for (const event of batch) {
         events.push(event);
         onEvent(event);
-        after = event.id;
       }
       const end = batch.find(e => e.type === 'completion' || e.type === 'cancelled');
-      if (end) {
-        const task = await this.get<{ status: string }>(`scaffolder/v2/tasks/${taskId}`);
-        return { status: task.status, output: (end.body.output ?? {}) as Record<string, any>, events };
-      }
-      await sleep(200);
+      if (end) return { status: await this.taskStatus(taskId), output: end.body.output ?? {}, events };
     }
   }
-}
 
-const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+  /**
+   * The task's events after AFTER. The events route answers at once when there are some, and otherwise looks
+   * again each second; the task's status, asked for every POLL_MS meanwhile, tells sooner that the last are in.
+   */
+  private async nextEvents(taskId: string, after: number | undefined): Promise<TaskEvent[]> {
+    const route = `scaffolder/v2/tasks/${taskId}/events${after === undefined ? '' : `?after=${after}`}`;
+    const waiting = new AbortController();
+    const longPoll = this.request('GET', route, undefined, waiting.signal).then(
+      ({ status, json }) => {
+        if (status !== 200) throw new Error(`GET ${route}: ${status} ${JSON.stringify(json)}`);
+        return json as TaskEvent[];
+      },
+      (error: unknown) => {
+        if (waiting.signal.aborted) return undefined;
+        throw error;
+      },
+    );
+    const ended = (async () => {
+      while (!waiting.signal.aborted && ['open', 'processing'].includes(await this.taskStatus(taskId)))
+        await sleep(POLL_MS);
+    })();
+    try {
+      const first = await Promise.race([longPoll, ended.then(() => undefined)]);
+      if (first) return first;
+      waiting.abort();
+      return (await this.get(route)) as TaskEvent[];
+    } finally {
+      waiting.abort();
+      await Promise.all([longPoll, ended]);
+    }
+  }
+
+  private async taskStatus(taskId: string): Promise<ScaffolderTask['status']> {
+    return ((await this.get(`scaffolder/v2/tasks/${taskId}`)) as ScaffolderTask).status;
+  }
+}

@@ -1,25 +1,35 @@
 // Boots a real Backstage backend in this process: the production catalog and scaffolder plugins from
-// @backstage/backend-defaults, SQLite in memory, listening on loopback only. The catalog loads this repo's
-// catalog-info.yaml as a `file` location, exactly as a platform team's Backstage would load its URL. With
-// `portal`, the same backend also serves the app (portal/app), guest sign-in, TechDocs and search.
+// @backstage/backend-defaults, SQLite in memory, listening on loopback only, with the local GitHub stand-in
+// (local-github/). The catalog loads this repo's catalog-info.yaml as a `file` location, exactly as a platform
+// team's Backstage would load its URL. A program that embeds it can add plugins, modules and configuration.
 import { createBackend } from '@backstage/backend-defaults';
-import { urlReaderFactoriesServiceRef } from '@backstage/backend-defaults/urlReader';
-import { coreServices, createBackendModule, createServiceFactory } from '@backstage/backend-plugin-api';
+import { coreServices, createServiceFactory, type BackendFeature } from '@backstage/backend-plugin-api';
 import { ConfigReader } from '@backstage/config';
-import { ScmIntegrations } from '@backstage/integration';
-import { techdocsGeneratorExtensionPoint } from '@backstage/plugin-techdocs-node';
-import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
-import { backstageConfig, type PortalOptions } from './config';
-import { createLocalGithub, type PublishTarget } from './local-github/index';
-import { LOCAL_GITHUB_PLUGIN, localGithubPages } from './local-github-pages';
-import { ApproximateTechdocsGenerator } from './techdocs-approximation';
+import type { JsonObject } from '@backstage/types';
 import { freeLoopbackPort } from '../free-port';
 import { BackstageApi } from './api';
+import { backstageConfig } from './config';
+import { createLocalGithub, PublishedRepositories, type BrowseUrl, type PublishTarget } from './local-github/index';
+import { localGithubPublishModule } from './modules/local-github-publish';
+import { localGithubReaderService } from './modules/local-github-reader';
+import { rootLoggerService } from './services/root-logger';
 
 export interface EmbeddedBackstage {
   baseUrl: string;
   api: BackstageApi;
   stop(): Promise<void>;
+}
+
+/** A backend feature, or the import of a module whose default export is one. */
+export type Feature = BackendFeature | Promise<{ default: BackendFeature }>;
+
+/** What a program that embeds the backend adds to it. */
+export interface BackstageExtension {
+  features?: Feature[];
+  /** Configuration over the tooling's own: a key given here replaces the tooling's value (arrays whole). */
+  config?: JsonObject;
+  /** Where the publish stand-in's "Repository" link points; default: the GitHub URL the repository would have. */
+  browseUrl?: BrowseUrl;
 }
 
 export interface BackstageOptions {
@@ -31,91 +41,41 @@ export interface BackstageOptions {
   logLevel?: 'error' | 'warn' | 'info' | 'debug';
   /** A fixed port (default: a free one). */
   port?: number;
-  /** Serve the portal: the app, guest sign-in, TechDocs and search besides the catalog and scaffolder. */
-  portal?: PortalOptions;
+  /** The host name the backend is addressed by (default 127.0.0.1); it listens on 127.0.0.1 either way. */
+  hostname?: string;
+  /** Plugins, modules and configuration to add, given the backend's address and what the stand-in publishes. */
+  extend?: (backend: { baseUrl: string; published: PublishedRepositories }) => BackstageExtension;
 }
-
-// TechDocs sites are built by Backstage's own generator with Debian's mkdocs, techdocs-core approximated.
-const approximateTechdocs = createBackendModule({
-  pluginId: 'techdocs',
-  moduleId: 'approximate-techdocs-core',
-  register(env) {
-    env.registerInit({
-      deps: {
-        generator: techdocsGeneratorExtensionPoint,
-        config: coreServices.rootConfig,
-        logger: coreServices.logger,
-      },
-      async init({ generator, config, logger }) {
-        const scmIntegrations = ScmIntegrations.fromConfig(config);
-        generator.setTechdocsGenerator(new ApproximateTechdocsGenerator({ logger, config, scmIntegrations }));
-      },
-    });
-  },
-});
 
 export async function startBackstage(options: BackstageOptions): Promise<EmbeddedBackstage> {
   const port = options.port ?? (await freeLoopbackPort());
-  // The portal is addressed as localhost (what a browser and Backstage's own docs use); it listens on
-  // 127.0.0.1 only either way.
-  const baseUrl = `http://${options.portal ? 'localhost' : '127.0.0.1'}:${port}`;
-  const config = backstageConfig({
-    baseUrl,
-    port,
-    repoRoot: options.repoRoot,
-    logLevel: options.logLevel ?? 'warn',
-    portal: options.portal,
-  });
-  const localGithub = createLocalGithub(
-    options.publishTarget,
-    options.portal && ((owner, repo) => `${baseUrl}/api/${LOCAL_GITHUB_PLUGIN}/${owner}/${repo}`),
-  );
+  const baseUrl = `http://${options.hostname ?? '127.0.0.1'}:${port}`;
+  const published = new PublishedRepositories();
+  const extension = options.extend?.({ baseUrl, published }) ?? {};
+  const config = backstageConfig({ baseUrl, port, repoRoot: options.repoRoot });
+  const configs = [{ context: 'embedded-backstage', data: config }];
+  if (extension.config) configs.unshift({ context: 'embedding program', data: extension.config });
+  const localGithub = createLocalGithub(options.publishTarget, published, extension.browseUrl);
+
   const backend = createBackend();
   backend.add(
     createServiceFactory({
       service: coreServices.rootConfig,
       deps: {},
-      factory: () => new ConfigReader(config, 'embedded-backstage'),
+      factory: () => ConfigReader.fromConfigs(configs),
     }),
   );
-  backend.add(
-    createServiceFactory({
-      service: urlReaderFactoriesServiceRef,
-      deps: {},
-      factory: () => () => [localGithub.readerFactory],
-    }),
-  );
+  backend.add(rootLoggerService(options.logLevel ?? 'warn'));
+  backend.add(localGithubReaderService(localGithub.readerFactory));
+  // The scaffolder publishes its task events to the events backend.
   backend.add(import('@backstage/plugin-events-backend'));
   backend.add(import('@backstage/plugin-catalog-backend'));
   backend.add(import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'));
   // Exposes entities the catalog could not process, with their errors.
   backend.add(import('@backstage/plugin-catalog-backend-module-unprocessed'));
   backend.add(import('@backstage/plugin-scaffolder-backend'));
-  backend.add(
-    createBackendModule({
-      pluginId: 'scaffolder',
-      moduleId: 'local-github-stand-in',
-      register(env) {
-        env.registerInit({
-          deps: { scaffolder: scaffolderActionsExtensionPoint },
-          async init({ scaffolder }) {
-            scaffolder.addActions(localGithub.publishAction);
-          },
-        });
-      },
-    }),
-  );
-  if (options.portal) {
-    backend.add(import('@backstage/plugin-app-backend'));
-    backend.add(import('@backstage/plugin-auth-backend'));
-    backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
-    backend.add(import('@backstage/plugin-techdocs-backend'));
-    backend.add(approximateTechdocs);
-    backend.add(import('@backstage/plugin-search-backend'));
-    backend.add(import('@backstage/plugin-search-backend-module-catalog'));
-    backend.add(import('@backstage/plugin-search-backend-module-techdocs'));
-    backend.add(localGithubPages(localGithub.published));
-  }
+  backend.add(localGithubPublishModule(localGithub.publishAction));
+  for (const feature of extension.features ?? []) backend.add(feature);
   await backend.start();
   return {
     baseUrl,

@@ -1,58 +1,30 @@
-// The embedded Backstage's configuration, as an app-config.yaml would hold it. `npm run create` needs the
-// catalog and the scaffolder; the portal (`npm start`) adds the app, guest sign-in, TechDocs and search.
+// The embedded Backstage's configuration, as an app-config.yaml would hold it: what the catalog and the
+// scaffolder need to run this repository's template.
 import path from 'node:path';
+import type { JsonObject } from '@backstage/types';
 
-export interface PortalOptions {
-  /** Where TechDocs keeps the sites it builds. */
-  techdocsDir: string;
-  /** Extra catalog files: the example owner, system and user. */
-  catalogFiles: string[];
+/** The catalog location of the template repository at ROOT: its catalog-info.yaml, which points at template.yaml. */
+export function templateLocation(root: string): JsonObject {
+  return { type: 'file', target: path.join(root, 'catalog-info.yaml') };
 }
 
-export function backstageConfig(opts: {
-  baseUrl: string;
-  port: number;
-  repoRoot: string;
-  logLevel: string;
-  portal?: PortalOptions;
-}) {
-  const { baseUrl, port, portal } = opts;
-  const files = [path.join(opts.repoRoot, 'catalog-info.yaml'), ...(portal?.catalogFiles ?? [])];
+export function backstageConfig(opts: { baseUrl: string; port: number; repoRoot: string }): JsonObject {
   return {
-    app: { baseUrl, title: 'koa-service template: local portal', packageName: 'app' },
-    organization: { name: 'Local portal' },
     backend: {
-      baseUrl,
-      listen: { host: '127.0.0.1', port },
+      baseUrl: opts.baseUrl,
+      listen: { host: '127.0.0.1', port: opts.port },
       database: { client: 'better-sqlite3', connection: ':memory:' },
       // Loopback-only development backend: API calls without a token are allowed, as in Backstage's own
-      // local dev setup; the portal's browser still signs in and sends the guest's token.
+      // local dev setup.
       auth: { dangerouslyDisableDefaultAuthPolicy: true },
-      logger: { level: opts.logLevel },
     },
     integrations: { github: [{ host: 'github.com' }] },
     catalog: {
       rules: [{ allow: ['Component', 'API', 'System', 'Resource', 'Group', 'User', 'Location', 'Template'] }],
-      locations: files.map(target => ({ type: 'file', target })),
+      locations: [templateLocation(opts.repoRoot)],
+      // Stitching an entity after processing is deferred to a loop that looks for work this often (default
+      // 1 s): a one-shot run waits for the template's entity before it can start.
+      stitchingStrategy: { pollingInterval: { milliseconds: 50 } },
     },
-    ...(portal && {
-      auth: {
-        providers: {
-          // Guest sign-in outside NODE_ENV=development needs this opt-in; loopback only.
-          guest: { dangerouslyAllowOutsideDevelopment: true, userEntityRef: 'user:default/guest' },
-        },
-      },
-      techdocs: {
-        builder: 'local',
-        generator: { runIn: 'local', mkdocs: { omitTechdocsCorePlugin: true, disableExternalFonts: true } },
-        publisher: { type: 'local', local: { publishDirectory: portal.techdocsDir } },
-      },
-      search: {
-        collators: {
-          // Sites are built on first view, so index them soon after rather than hourly.
-          techdocs: { schedule: { frequency: { seconds: 30 }, timeout: { minutes: 2 }, initialDelay: { seconds: 3 } } },
-        },
-      },
-    }),
   };
 }

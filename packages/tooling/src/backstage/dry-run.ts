@@ -5,13 +5,16 @@
 // release of the template can be rendered this way: the template travels with the request.
 import fs from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import type { ScaffolderDryRunResponse, TemplateEntityV1beta3 } from '@backstage/plugin-scaffolder-common';
 import { skeletonFiles } from '../release';
-import type { BackstageApi, ValidationError } from './api';
+import { readTemplate } from '../template-repository';
+import { validationErrors, type BackstageApi, type ValidationError } from './api';
+
+/** What fetch:template logs of the values it renders with: the line's JSON is group 1. */
+export const LOGGED_INPUT_VALUES = /template files\/directories with input values (\{.*\})/;
 
 export interface TemplateSource {
-  /** template.yaml, parsed. */
-  template: any;
+  template: TemplateEntityV1beta3;
   /** skeleton/ as the API takes it. */
   skeleton: { path: string; base64Content: string; executable?: boolean }[];
 }
@@ -36,7 +39,7 @@ export type DryRun =
 export function templateSource(dir: string): TemplateSource {
   const skeletonDir = path.join(dir, 'skeleton');
   return {
-    template: parseYaml(fs.readFileSync(path.join(dir, 'template.yaml'), 'utf8')),
+    template: readTemplate(dir),
     skeleton: skeletonFiles(dir).map(file => {
       const full = path.join(skeletonDir, file);
       return {
@@ -55,26 +58,28 @@ export async function dryRun(
   values: Record<string, unknown>,
   { render = true } = {},
 ): Promise<DryRun> {
-  const { status, json } = await api.request<any>('POST', 'scaffolder/v2/dry-run', {
+  const { status, json } = await api.request('POST', 'scaffolder/v2/dry-run', {
     template: source.template,
     values,
     // A one-file skeleton is rendered in a few milliseconds: enough when only the verdict is wanted.
     directoryContents: render ? source.skeleton : [{ path: 'skeleton/verdict-only', base64Content: '' }],
   });
-  if (status === 400 && Array.isArray(json?.errors)) return { verdict: 'rejected', errors: json.errors };
+  const errors = validationErrors(status, json);
+  if (errors) return { verdict: 'rejected', errors };
   if (status !== 200) throw new Error(`dry-run: ${status} ${JSON.stringify(json).slice(0, 2000)}`);
   if (!render) return { verdict: 'accepted', files: new Map(), rendered: new Map(), fetchValues: {} };
-  const log = (json.log as { body: { message: string; stepId?: string; status?: string } }[]).map(e => e.body);
-  const failed = json.steps.filter((s: any) => s.status === 'failed' && s.id === 'fetch');
-  if (failed.length) throw new Error(`fetch:template failed:\n${log.map(l => l.message).join('\n')}`);
-  const logged = log.map(l => /template files\/directories with input values (\{.*\})/.exec(l.message)).find(Boolean);
+  const response = json as Omit<ScaffolderDryRunResponse, 'steps'> & { steps: { id?: string; status?: string }[] };
+  const log = response.log.map(e => e.body.message);
+  if (response.steps.some(s => s.status === 'failed' && s.id === 'fetch'))
+    throw new Error(`fetch:template failed:\n${log.join('\n')}`);
+  const logged = log.map(message => LOGGED_INPUT_VALUES.exec(message)).find(Boolean);
   if (!logged) throw new Error('fetch:template no longer logs its input values');
   const files = new Map<string, string>();
   const rendered = new Map<string, RenderedFile>();
-  for (const file of json.directoryContents as { path: string; base64Content: string; executable?: boolean }[]) {
+  for (const file of response.directoryContents) {
     const content = Buffer.from(file.base64Content, 'base64');
     files.set(file.path, content.toString('utf8'));
     rendered.set(file.path, { content, executable: file.executable === true });
   }
-  return { verdict: 'accepted', files, rendered, fetchValues: JSON.parse(logged[1]) };
+  return { verdict: 'accepted', files, rendered, fetchValues: JSON.parse(logged[1]) as Record<string, unknown> };
 }

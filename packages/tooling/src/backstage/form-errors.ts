@@ -1,10 +1,37 @@
 // The create form's verdict on a set of values, all pages at once, in words: the scaffolder's own check
 // (jsonschema, page by page) stops at the first failing page and names a rule by its regular expression.
+import type { TemplateEntityV1beta3 } from '@backstage/plugin-scaffolder-common';
 import { validate } from 'jsonschema';
+
+/** A field of the form, as its JSON schema describes it (with the form's own ui: keys). */
+export interface FieldSchema {
+  title?: string;
+  description?: string;
+  'ui:help'?: string;
+  default?: unknown;
+  [keyword: string]: unknown;
+}
+
+/** A page of the form: a JSON schema of an object, one property a field. */
+export interface PageSchema {
+  title?: string;
+  properties?: Record<string, FieldSchema>;
+  required?: string[];
+  [keyword: string]: unknown;
+}
 
 export interface FormPage {
   title: string;
-  schema: { properties?: Record<string, any>; required?: string[] };
+  schema: PageSchema;
+}
+
+/** The form of a template, page by page, as the scaffolder serves it (a page's title is its schema's). */
+export function templateFormPages(template: TemplateEntityV1beta3): FormPage[] {
+  const { parameters = [] } = template.spec;
+  return (Array.isArray(parameters) ? parameters : [parameters]).map(page => {
+    const schema = page as PageSchema;
+    return { title: schema.title ?? '', schema };
+  });
 }
 
 /** One sentence per failing field: its title, the value given, and the rule in words. */
@@ -28,11 +55,14 @@ export function formErrors(pages: FormPage[], values: Record<string, unknown>): 
 }
 
 /** A value as JSON, with every character a terminal would act on or hide written as \uXXXX. */
-const shown = (value: unknown) =>
-  JSON.stringify(value)?.replace(
+function shown(value: unknown): string {
+  // JSON.stringify answers undefined for undefined, whatever its declared type says.
+  const json = JSON.stringify(value) as string | undefined;
+  return (json ?? 'undefined').replace(
     /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Zl}\p{Zp}]/gu,
     c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
+}
 
 /** A repository given as a URL or path, answered with the form the picker writes. */
 function repoUrlHint(value: unknown): string {

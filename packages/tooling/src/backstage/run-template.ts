@@ -4,7 +4,8 @@ import type { BackstageApi, TaskEvent, TaskResult } from './api';
 import { TEMPLATE_REF } from '../template-repository';
 
 /** What a developer would type into the fields that have no default in the form. */
-export function typedValues(appName: unknown): Record<string, unknown> {
+function typedValues(name: unknown): Record<string, unknown> {
+  const appName = String(name);
   return {
     description: `${appName}: a Koa TypeScript service`,
     owner: 'group:default/platform-team',
@@ -17,7 +18,7 @@ export async function formValues(api: BackstageApi, typed: Record<string, unknow
   const schema = await api.parameterSchema(TEMPLATE_REF);
   const defaults: Record<string, unknown> = {};
   for (const page of schema.steps) {
-    for (const [name, field] of Object.entries<any>(page.schema.properties ?? {})) {
+    for (const [name, field] of Object.entries(page.schema.properties ?? {})) {
       if (field.default !== undefined) defaults[name] = field.default;
     }
   }

@@ -3,14 +3,19 @@
 // own lines always are. Times are taken as the events arrive: the events' own timestamps come from the
 // database in whole seconds.
 import { stripVTControlCharacters } from 'node:util';
-import type { TaskEvent } from './api';
-import { STAND_IN_NOTE } from './local-github/index';
+import { STAND_IN_NOTE } from './stand-in';
 
-const OUTCOME: Record<string, string> = { completed: '✔', failed: '✖', skipped: '-', cancelled: '✖' };
+const OUTCOME: Partial<Record<string, string>> = { completed: '✔', failed: '✖', skipped: '-', cancelled: '✖' };
+
+/** What the printer reads of a task's event (api.ts's TaskEvent has it). */
+interface StepEvent {
+  type: string;
+  body: { message: string; stepId?: string; status?: string };
+}
 
 export function taskPrinter({ verbose, write }: { verbose: boolean; write: (line: string) => void }) {
   const started = new Map<string, { name: string; at: number; lines: string[] }>();
-  return (event: TaskEvent) => {
+  return (event: StepEvent) => {
     if (event.type !== 'log') return;
     const { message, stepId, status } = event.body;
     const text = stripVTControlCharacters(message);
@@ -24,12 +29,13 @@ export function taskPrinter({ verbose, write }: { verbose: boolean; write: (line
     }
     const step = started.get(stepId);
     if (!step) return;
-    if (status && OUTCOME[status]) {
+    const outcome = status && OUTCOME[status];
+    if (outcome) {
       if (!verbose) {
         const seconds = ((at - step.at) / 1000).toFixed(1);
-        write(`  ${OUTCOME[status]} ${step.name} (${stepId}) ${status} in ${seconds} s`);
+        write(`  ${outcome} ${step.name} (${stepId}) ${status} in ${seconds} s`);
         const shown = status === 'failed' ? step.lines : step.lines.filter(line => line.includes(STAND_IN_NOTE));
-        shown.forEach(line => write(`      ${line.replace(/^info: /, '')}`));
+        for (const line of shown) write(`      ${line.replace(/^info: /, '')}`);
       }
       return;
     }

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { ValidationFailed } from '../backstage/api';
 import { startBackstage } from '../backstage/backend';
-import { STAND_IN_NOTE } from '../backstage/local-github/index';
+import { STAND_IN_NOTE } from '../backstage/stand-in';
 import { formErrors } from '../backstage/form-errors';
 import { taskPrinter } from '../backstage/task-log';
 import { formValues, runTemplate, waitForTemplate } from '../backstage/run-template';
@@ -18,7 +18,7 @@ import { repoRoot, TEMPLATE_REF } from '../template-repository';
 const USAGE =
   'usage: npm run create -- --app-name NAME --app-env dev|prod [--out DIR] [--values FILE] [--force] [--verbose]';
 
-export async function create(argv: string[]): Promise<number> {
+export async function create(argv: string[], cwd: string): Promise<number> {
   const { values: args } = parseArgs({
     args: argv,
     options: {
@@ -35,7 +35,11 @@ export async function create(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const extra = args.values ? (parseYaml(fs.readFileSync(args.values, 'utf8')) ?? {}) : {};
+  const extra: unknown = args.values ? parseYaml(fs.readFileSync(path.resolve(cwd, args.values), 'utf8')) : {};
+  if (typeof extra !== 'object' || extra === null || Array.isArray(extra)) {
+    console.error(`--values ${args.values ?? ''}: write the form's fields as a YAML or JSON object\n${USAGE}`);
+    return 2;
+  }
   const values: Record<string, unknown> = { ...extra };
   if (args['app-name'] !== undefined) values.app_name = args['app-name'];
   if (args['app-env'] !== undefined) values.app_env = args['app-env'];
@@ -43,14 +47,12 @@ export async function create(argv: string[]): Promise<number> {
     console.error(`--app-name is required (or app_name in --values)\n${USAGE}`);
     return 2;
   }
-  const outDir = path.resolve(args.out ?? path.join('out', values.app_name));
+  const outDir = path.resolve(cwd, args.out ?? path.join('out', values.app_name));
   if (fs.existsSync(outDir) && fs.readdirSync(outDir).length > 0 && !args.force) {
     console.error(`${outDir} is not empty: choose another --out, or pass --force to replace its contents`);
     return 2;
   }
 
-  const cwd = process.cwd();
-  process.chdir(repoRoot); // Backstage resolves its own package.json from the working directory.
   console.log('Starting an embedded Backstage (catalog + scaffolder, SQLite in memory, loopback only)...');
   // The repository is published aside and takes the place of --out only once every step has succeeded.
   const staging = `${outDir}.creating-${process.pid}`;
@@ -64,20 +66,24 @@ export async function create(argv: string[]): Promise<number> {
     const { steps } = await backstage.api.parameterSchema(TEMPLATE_REF);
     const refused = formErrors(steps, await formValues(backstage.api, values));
     if (refused.length) {
-      console.error(
-        `The create form refuses ${refused.length === 1 ? 'this value' : 'these values'}:\n${refused.map(e => `  - ${e}`).join('\n')}`,
-      );
+      const which = refused.length === 1 ? 'this value' : 'these values';
+      console.error(`The create form refuses ${which}:\n${refused.map(e => `  - ${e}`).join('\n')}`);
       return 1;
     }
     console.log(`Running ${TEMPLATE_REF}${args.verbose ? '' : ' (the full step log with --verbose)'}:`);
-    const print = taskPrinter({ verbose: args.verbose, write: line => console.log(line.replaceAll(staging, outDir)) });
+    const print = taskPrinter({
+      verbose: args.verbose,
+      write: line => {
+        console.log(line.replaceAll(staging, outDir));
+      },
+    });
     const result = await runTemplate(backstage.api, values, print);
     if (result.status !== 'completed') {
       console.error(`The template run ended ${result.status}; the step log above says why. ${outDir} is as it was.`);
       return 1;
     }
     replace(outDir, staging);
-    const standIns = result.events.filter(e => e.body.message?.includes(STAND_IN_NOTE)).length;
+    const standIns = result.events.filter(e => e.body.message.includes(STAND_IN_NOTE)).length;
     console.log(`\nCreated ${outDir} from ${TEMPLATE_REF}.`);
     if (standIns) {
       console.log(

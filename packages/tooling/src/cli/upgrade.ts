@@ -13,7 +13,7 @@ import { UpgradeRefused, upgradeRepository } from '../upgrade/upgrade';
 const USAGE =
   'usage: npm run upgrade -- --repo PATH [--to REF] [--template DIR] [--branch NAME] [--answer NAME=VALUE ...]';
 
-export async function upgrade(argv: string[]): Promise<number> {
+export async function upgrade(argv: string[], cwd: string): Promise<number> {
   const { values: args } = parseArgs({
     args: argv,
     options: {
@@ -38,13 +38,10 @@ export async function upgrade(argv: string[]): Promise<number> {
     }
     given[answer.slice(0, at)] = parseYaml(answer.slice(at + 1));
   }
-  // npm run starts scripts in the package's directory; INIT_CWD is where the user typed the command.
-  const cwd = process.env.INIT_CWD ?? process.cwd();
   const repoDir = path.resolve(cwd, args.repo);
   const templateDir = path.resolve(cwd, args.template ?? repoRoot);
 
   const started = Date.now();
-  process.chdir(repoRoot); // Backstage resolves its own package.json from the working directory.
   const backstage = await startBackstage({
     repoRoot,
     logLevel: 'error',
@@ -66,10 +63,10 @@ export async function upgrade(argv: string[]): Promise<number> {
       console.log(`${repoDir} is at release ${result.version} already: nothing to do.`);
       return 0;
     }
-    for (const field of result.defaulted)
-      console.log(
-        `New form field ${field.name}: not in the recorded answers, so it takes its default ${JSON.stringify(field.value)}.`,
-      );
+    for (const field of result.defaulted) {
+      const value = JSON.stringify(field.value);
+      console.log(`New form field ${field.name}: not in the recorded answers, so it takes its default ${value}.`);
+    }
     console.log(`\n${result.message}`);
     const done = result.outcome === 'prepared' ? 'Committed' : 'Found it committed before';
     console.log(`${done} on branch ${result.branch} (${result.commit.slice(0, 12)}), now checked out; ${seconds} s.`);

@@ -3,7 +3,9 @@
 // for a field the new form dropped.
 import fs from 'node:fs';
 import path from 'node:path';
+import type { TemplateEntityV1beta3 } from '@backstage/plugin-scaffolder-common';
 import { parse as parseYaml } from 'yaml';
+import { templateFormPages } from '../backstage/form-errors';
 
 export const ANSWERS_FILE = '.template-answers.yaml';
 
@@ -21,11 +23,13 @@ export function readRecorded(repoDir: string): Recorded {
     throw new Error(
       `${repoDir} has no ${ANSWERS_FILE}: it was not made from this template, or before its release 1.0.0`,
     );
-  const { template, version, answers } = parseYaml(fs.readFileSync(file, 'utf8')) ?? {};
+  const { template, version, answers } = (parseYaml(fs.readFileSync(file, 'utf8')) ?? {}) as Partial<
+    Record<keyof Recorded, unknown>
+  >;
   if (typeof version !== 'string' || typeof answers !== 'object' || answers === null)
     throw new Error(`${ANSWERS_FILE} has no version or answers`);
   return {
-    template,
+    template: typeof template === 'string' ? template : '',
     version,
     answers: Object.fromEntries(Object.entries(answers).filter(([, answer]) => answer !== null)),
   };
@@ -39,9 +43,9 @@ interface Field {
 }
 
 /** The form's fields, page by page, in order. */
-export function formFields(template: any): Field[] {
-  return (template.spec.parameters as any[]).flatMap(page =>
-    Object.entries<any>(page.properties ?? {}).map(([name, schema]) => ({
+export function formFields(template: TemplateEntityV1beta3): Field[] {
+  return templateFormPages(template).flatMap(({ schema: page }) =>
+    Object.entries(page.properties ?? {}).map(([name, schema]) => ({
       name,
       title: schema.title,
       default: schema.default,
@@ -64,8 +68,8 @@ export interface NewAnswers {
 
 /** The answers for the new form: RECORDED, then GIVEN (--answer), then defaults for fields new to it. */
 export function answersFor(
-  oldTemplate: any,
-  newTemplate: any,
+  oldTemplate: TemplateEntityV1beta3,
+  newTemplate: TemplateEntityV1beta3,
   recorded: Record<string, unknown>,
   given: Record<string, unknown>,
 ): NewAnswers {

@@ -2,14 +2,11 @@
 // repository's object store (nothing touches its index or working tree), and `git merge-tree` merges them.
 // Git 2.38+ is needed; merge-tree's --merge-base (2.40) is not, so the repository's tree is given the old
 // render as parent instead.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RenderedFile } from '../backstage/dry-run';
 import { git } from '../git';
-
-export { git };
 
 /** The identity of the commits that exist only for the merge (never on a branch). */
 const MERGE_ONLY_IDENTITY = {
@@ -29,14 +26,16 @@ export function uncommitted(repoDir: string): string[] {
 export function writeTree(repoDir: string, files: Map<string, RenderedFile>): string {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'template-upgrade-tree-'));
   try {
-    const paths = [...files.keys()].sort();
-    paths.forEach((file, i) => fs.writeFileSync(path.join(scratch, String(i)), files.get(file)!.content));
+    const sorted = [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    sorted.forEach(([, file], i) => {
+      fs.writeFileSync(path.join(scratch, String(i)), file.content);
+    });
     const ids = git(scratch, ['hash-object', '-w', '--no-filters', '--stdin-paths'], {
-      input: paths.map((_, i) => path.join(scratch, String(i))).join('\n'),
+      input: sorted.map((_, i) => path.join(scratch, String(i))).join('\n'),
       env: { GIT_DIR: path.join(repoDir, '.git') },
     }).split('\n');
     const index = { GIT_INDEX_FILE: path.join(scratch, 'index'), GIT_DIR: path.join(repoDir, '.git') };
-    const entries = paths.map((file, i) => `${files.get(file)!.executable ? '100755' : '100644'} ${ids[i]}\t${file}`);
+    const entries = sorted.map(([name, file], i) => `${file.executable ? '100755' : '100644'} ${ids[i]}\t${name}`);
     git(scratch, ['update-index', '--add', '--index-info'], { input: `${entries.join('\n')}\n`, env: index });
     return git(scratch, ['write-tree'], { env: index });
   } finally {
@@ -87,17 +86,10 @@ export function mergeTrees(
     commitTree(repoDir, trees.theirs, [base], 'new render', MERGE_ONLY_IDENTITY),
   ]);
   try {
-    const result = spawnSync(
-      'git',
-      ['-c', 'core.quotePath=false', 'merge-tree', '--write-tree', '--name-only', names.ours, names.theirs],
-      {
-        cwd: repoDir,
-        encoding: 'utf8',
-      },
-    );
-    if (result.status !== 0 && result.status !== 1)
-      throw new Error(`git merge-tree: ${result.stderr.trim() || result.stdout.trim()}`);
-    const [head, messages = ''] = result.stdout.split('\n\n');
+    const output = git(repoDir, ['merge-tree', '--write-tree', '--name-only', names.ours, names.theirs], {
+      exitCodes: [0, 1],
+    });
+    const [head = '', messages = ''] = output.split('\n\n');
     const [tree, ...conflicts] = head.split('\n').filter(Boolean);
     return {
       tree,
@@ -126,7 +118,7 @@ export function treeChanges(repoDir: string, a: string, b: string): Change[] {
     if (code.startsWith('R')) changes.push({ status: 'renamed', from: fields[i++], path: fields[i++] });
     else
       changes.push({
-        status: ({ A: 'added', D: 'deleted' } as const)[code as 'A' | 'D'] ?? 'changed',
+        status: code === 'A' ? 'added' : code === 'D' ? 'deleted' : 'changed',
         path: fields[i++],
       });
   }

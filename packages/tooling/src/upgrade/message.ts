@@ -38,9 +38,8 @@ export function upgradeMessage({ template, from, to, changes, merge, answers, ch
     `What the template changed for this repository:\n${changes.length ? list(changes.map(describe)) : '- nothing'}`,
   );
   if (answers.defaulted.length) {
-    sections.push(
-      `New form fields, answered with their defaults:\n${list(answers.defaulted.map(d => `${d.name}: ${JSON.stringify(d.value)}`))}`,
-    );
+    const defaults = answers.defaulted.map(d => `${d.name}: ${JSON.stringify(d.value)}`);
+    sections.push(`New form fields, answered with their defaults:\n${list(defaults)}`);
   }
   if (answers.given.length) sections.push(`Answers given for this upgrade: ${answers.given.join(', ')}`);
   if (answers.dropped.length) sections.push(`Answers the new form no longer asks for: ${answers.dropped.join(', ')}`);

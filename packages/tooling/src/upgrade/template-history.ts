@@ -1,24 +1,26 @@
 // Releases of the template in its git history: which commit recorded a release, and the template as it
 // was there. A release's commit is found from releases.json, and its files are checked against the
 // fingerprint the release recorded, so an upgrade renders exactly what that release made.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { templateContent, type Release } from '../release';
-import { git } from './git';
+import { git } from '../git';
+import { parseReleases, templateContent, type Release } from '../release';
+import { TEMPLATE_FILES } from '../template-repository';
 
-/** What the template is made of: enough to render it and to read its releases. */
-const TEMPLATE_FILES = ['template.yaml', 'skeleton', 'releases.json', 'CHANGELOG.md'];
-
-/** The template at REF in the git repository TEMPLATE_DIR, written to DEST. */
+/**
+ * The template at REF in the git repository TEMPLATE_DIR, written to DEST: its files checked out into DEST
+ * through an index of their own, so the repository's index and working tree stay as they are.
+ */
 export function extractTemplate(templateDir: string, ref: string, dest: string): void {
   fs.mkdirSync(dest, { recursive: true });
-  const archive = execFileSync('git', ['archive', '--format=tar', ref, ...TEMPLATE_FILES], {
-    cwd: templateDir,
-    maxBuffer: 256 * 1024 * 1024,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  execFileSync('tar', ['-x', '-C', dest], { input: archive });
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'template-extract-'));
+  try {
+    const env = { GIT_INDEX_FILE: path.join(scratch, 'index') };
+    git(templateDir, ['--work-tree', path.resolve(dest), 'checkout', ref, '--', ...TEMPLATE_FILES], { env });
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -32,14 +34,15 @@ export function extractRelease(templateDir: string, release: Release, dest: stri
     .split('\n')
     .filter(Boolean);
   for (const commit of commits) {
-    const { releases } = JSON.parse(git(templateDir, ['show', `${commit}:releases.json`])) as { releases: Release[] };
+    const releases = parseReleases(git(templateDir, ['show', `${commit}:releases.json`]));
     if (!releases.some(r => r.version === release.version && r.content === release.content)) continue;
     fs.rmSync(dest, { recursive: true, force: true });
     extractTemplate(templateDir, commit, dest);
     if (templateContent(dest) === release.content) return commit;
   }
   throw new Error(
-    `release ${release.version} (${release.content}) is in no commit of the template repository ${templateDir}: is it a full clone (fetch-depth: 0)?`,
+    `release ${release.version} (${release.content}) is in no commit of the template repository ` +
+      `${templateDir}: is it a full clone (fetch-depth: 0)?`,
   );
 }
 

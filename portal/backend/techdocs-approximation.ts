@@ -8,9 +8,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { TechdocsGenerator, type GeneratorRunOptions } from '@backstage/plugin-techdocs-node';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { STAND_IN_NOTE } from '../../packages/tooling/src/backstage/stand-in';
+
+/** A Markdown extension in mkdocs.yml: its name, or its name and its settings. */
+type MarkdownExtension = string | Record<string, unknown>;
 
 /** The Markdown extensions techdocs-core enables (bar pymdownx.snippets, configured per site). */
-export const TECHDOCS_CORE_EXTENSIONS: (string | Record<string, unknown>)[] = [
+export const TECHDOCS_CORE_EXTENSIONS: MarkdownExtension[] = [
   { toc: { permalink: true } },
   'admonition',
   'pymdownx.details',
@@ -29,7 +33,7 @@ export const TECHDOCS_CORE_EXTENSIONS: (string | Record<string, unknown>)[] = [
 ];
 
 /** What techdocs-core would configure for the site at siteRoot whose own mkdocs.yml is `own`. */
-export function techdocsCoreSettings(siteRoot: string, own: Record<string, any>) {
+export function techdocsCoreSettings(siteRoot: string, own: { markdown_extensions?: MarkdownExtension[] }) {
   return {
     theme: { name: 'material' },
     plugins: ['search'],
@@ -42,7 +46,7 @@ export function techdocsCoreSettings(siteRoot: string, own: Record<string, any>)
   };
 }
 
-/** Backstage's TechDocs generator, run on a site whose mkdocs.yml has techdocs-core's settings instead of the plugin. */
+/** Backstage's TechDocs generator, run on a site whose mkdocs.yml has techdocs-core's settings, not the plugin. */
 export class ApproximateTechdocsGenerator extends TechdocsGenerator {
   override async run(original: GeneratorRunOptions): Promise<void> {
     // Backstage's generator rewrites mkdocs.yml where it finds it, and a `dir:` site of a local location is
@@ -53,7 +57,7 @@ export class ApproximateTechdocsGenerator extends TechdocsGenerator {
     const options = { ...original, inputDir };
     const file = ['mkdocs.yml', 'mkdocs.yaml'].map(name => path.join(inputDir, name)).find(f => fs.existsSync(f));
     if (file) {
-      const own = parseYaml(fs.readFileSync(file, 'utf8')) ?? {};
+      const own = (parseYaml(fs.readFileSync(file, 'utf8')) ?? {}) as { markdown_extensions?: MarkdownExtension[] };
       const settings = techdocsCoreSettings(options.inputDir, own);
       // Backstage keeps snippets to the site's own directory and drops any configuration of it.
       settings.markdown_extensions = settings.markdown_extensions.map(ext =>
@@ -61,7 +65,7 @@ export class ApproximateTechdocsGenerator extends TechdocsGenerator {
       );
       fs.writeFileSync(file, stringifyYaml({ ...own, ...settings }));
       options.logger.info(
-        'LOCAL STAND-IN for mkdocs-techdocs-core: its theme, search and Markdown extensions, without the plugin',
+        `${STAND_IN_NOTE} for mkdocs-techdocs-core: its theme, search and Markdown extensions, without the plugin`,
       );
     }
     try {

@@ -3,8 +3,11 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startBackstage, type EmbeddedBackstage } from './backend';
-import { repoRoot } from '../template-repository';
+import { startBackstage, type EmbeddedBackstage } from '../../packages/tooling/src/backstage/backend';
+import { repoRoot } from '../../packages/tooling/src/template-repository';
+import { portalConfig } from './config';
+import { localGithubPage, localGithubPagesPlugin } from './local-github-pages';
+import { approximateTechdocsModule } from './modules/approximate-techdocs';
 
 const appDir = path.join(repoRoot, 'portal', 'app');
 const builtIndex = path.join(appDir, 'dist', 'index.html');
@@ -46,13 +49,33 @@ export async function startPortal(options: StartPortalOptions = {}): Promise<Emb
   const outDir = options.outDir ?? path.join(repoRoot, 'out');
   const techdocsDir = path.join(repoRoot, '.cache', 'portal', `techdocs-${process.pid}`);
   fs.mkdirSync(techdocsDir, { recursive: true });
-  process.chdir(repoRoot); // Backstage resolves its own package.json (and the app's) from here.
   const backstage = await startBackstage({
     repoRoot,
     port: options.port,
     logLevel: options.logLevel,
     publishTarget: ({ repo }) => path.join(outDir, repo),
-    portal: { techdocsDir, catalogFiles: [path.join(repoRoot, 'portal', 'examples.yaml')] },
+    // The address a browser and Backstage's own docs use; it listens on 127.0.0.1 only either way.
+    hostname: 'localhost',
+    extend: ({ baseUrl, published }) => ({
+      config: portalConfig({
+        baseUrl,
+        repoRoot,
+        techdocsDir,
+        catalogFiles: [path.join(repoRoot, 'portal', 'examples.yaml')],
+      }),
+      browseUrl: localGithubPage(baseUrl),
+      features: [
+        import('@backstage/plugin-app-backend'),
+        import('@backstage/plugin-auth-backend'),
+        import('@backstage/plugin-auth-backend-module-guest-provider'),
+        import('@backstage/plugin-techdocs-backend'),
+        approximateTechdocsModule,
+        import('@backstage/plugin-search-backend'),
+        import('@backstage/plugin-search-backend-module-catalog'),
+        import('@backstage/plugin-search-backend-module-techdocs'),
+        localGithubPagesPlugin(published),
+      ],
+    }),
   });
   return {
     ...backstage,
