@@ -6,13 +6,13 @@ import path from 'node:path';
 import { repoRoot } from '../../../packages/tooling/src/template-repository';
 
 /** An entry of src/config.ts's VARIABLES. */
-export type Variable =
+type Variable =
   | { type: 'text' }
   | { type: 'url' }
   | { type: 'integer'; default: number; min: number; max: number }
   | { type: 'choice'; default: string; allowed: readonly string[] };
 
-export interface Endpoint {
+interface Endpoint {
   method: string;
   path: string;
   probe: boolean;
