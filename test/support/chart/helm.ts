@@ -47,7 +47,7 @@ export function helm(args: string[], cwd = repoRoot): HelmResult {
   }
 }
 
-function helmEnv(): NodeJS.ProcessEnv {
+export function helmEnv(): NodeJS.ProcessEnv {
   if (!home) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'helm-home-'));
     process.on('exit', () => {

@@ -1,14 +1,13 @@
 // What a careless or hostile user can type into the create form, as fast-check arbitraries, and an oracle
 // that says, field by field and without the form's regular expressions, whether a value must be accepted:
 // the rule each value has to satisfy where it lands downstream (the catalog, GitHub, DNS, a URL, YAML).
-import fs from 'node:fs';
-import path from 'node:path';
 import { makeValidator, parseEntityRef } from '@backstage/catalog-model';
+import type { TemplateEntityV1beta3 } from '@backstage/plugin-scaffolder-common';
 import fc from 'fast-check';
-import { validate } from 'jsonschema';
-import { parse as parseYaml } from 'yaml';
-import { repoRoot } from '../../../packages/tooling/src/template-repository';
+import { validate, type Schema } from 'jsonschema';
+import { readTemplate } from '../../../packages/tooling/src/template-repository';
 import { LONGEST_NAME } from '../backstage/rendered';
+import { edgeValues, schemaRule, type FieldPlaces, type Place } from './boundaries';
 
 export type FormValues = Record<string, string | undefined>;
 
@@ -192,7 +191,173 @@ const hostileText = (maxLength: number) =>
       ),
     );
 
-const dnsLabel = (max = 63) => fc.stringMatching(new RegExp(`^[a-z0-9](?:[-a-z0-9]{0,${max - 2}}[a-z0-9])?$`));
+/** The form's fields as the scaffolder validates them: each field's schema, from every page of a template. */
+export function fieldSchemas(template: TemplateEntityV1beta3): Record<string, Schema> {
+  return Object.assign({}, ...formPages(template).map(page => page.properties ?? {})) as Record<string, Schema>;
+}
+
+const formPages = (template: TemplateEntityV1beta3) => [template.spec.parameters ?? []].flat() as Schema[];
+
+/** This repository's template. */
+const TEMPLATE = readTemplate();
+const SCHEMAS = fieldSchemas(TEMPLATE);
+
+/** Whether a template's schema accepts the values, every page, with the library the scaffolder uses. */
+export function schemaAccepts(values: FormValues, template = TEMPLATE): boolean {
+  const defined = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
+  return formPages(template).every(page => validate(defined, page).valid);
+}
+
+const catalog = makeValidator();
+const codePoints = (text: string) => Array.from(text).length;
+const NOT_PRINTABLE = /[\p{Cc}\p{Cs}\p{Co}\p{Zl}\p{Zp}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]/u;
+/** RFC 1123: a DNS label has at most 63 characters. */
+const DNS_LABEL = 63;
+const isDnsLabel = (label: string) => label.length <= DNS_LABEL && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(label);
+const isDnsName = (name: string) => {
+  const labels = name.split('.');
+  return labels.every(isDnsLabel) && /^[a-z]/.test(labels[labels.length - 1]);
+};
+/** The environments the skeleton has values for. */
+const ENVIRONMENTS = ['dev', 'prod'];
+
+function isRef(value: string, kinds: string[], defaultKind: string): boolean {
+  try {
+    const ref = parseEntityRef(value, { defaultKind, defaultNamespace: 'default' });
+    const explicitKind = value.split('/')[0].includes(':');
+    return (
+      (!explicitKind || kinds.includes(ref.kind)) &&
+      catalog.isValidNamespace(ref.namespace) &&
+      catalog.isValidEntityName(ref.name)
+    );
+  } catch {
+    return false;
+  }
+}
+
+// A real https origin: what `new URL` reads back as itself, on a DNS name, with no credentials.
+const isHttpsOrigin = (v: string | undefined): boolean => {
+  if (v === undefined) return false;
+  try {
+    const url = new URL(v);
+    return url.protocol === 'https:' && url.origin === v && url.port !== '0' && isDnsName(url.hostname);
+  } catch {
+    return false;
+  }
+};
+
+/** Per field, whether a value must be accepted: the rule downstream, written without the form's patterns. */
+export const ORACLE: Record<string, (value: string | undefined) => boolean> = {
+  app_name: v => v !== undefined && v.length >= 2 && v.length <= 40 && /^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(v),
+  // One line of printable text, as GitHub's repository description, YAML and Markdown all take it.
+  description: v => v !== undefined && codePoints(v) >= 1 && codePoints(v) <= 300 && !NOT_PRINTABLE.test(v),
+  // Entity refs as the pickers write them (kind in lowercase), or a bare name.
+  owner: v => v !== undefined && isRef(v, ['group', 'user'], 'group'),
+  system: v => v === undefined || v === '' || isRef(v, ['system'], 'system'),
+  app_env: v => v !== undefined && ENVIRONMENTS.includes(v),
+  dockerhub_namespace: v => v !== undefined && /^[a-z0-9]{4,30}$/.test(v),
+  ingress_domain: v => v !== undefined && v.length <= 180 && v.includes('.') && isDnsName(v),
+  // A Kubernetes object name (a DNS-1123 subdomain: Kubernetes does not limit its labels to 63).
+  cluster_issuer: v =>
+    v !== undefined && v.length <= 253 && v.split('.').every(l => /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(l)),
+  argocd_url: isHttpsOrigin,
+  backstage_url: isHttpsOrigin,
+  // As RepoUrlPicker writes it for GitHub; owner and name as GitHub allows them.
+  repoUrl: v => {
+    if (v === undefined || !v.startsWith('github.com?')) return false;
+    const params = new URLSearchParams(v.slice('github.com?'.length));
+    const owner = params.get('owner') ?? '';
+    const repo = params.get('repo') ?? '';
+    return (
+      `github.com?${new URLSearchParams({ owner, repo })}` === v &&
+      owner.length <= 39 &&
+      /^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$/.test(owner) &&
+      repo.length <= 100 &&
+      /^[A-Za-z0-9._-]+$/.test(repo) &&
+      repo !== '.' &&
+      repo !== '..'
+    );
+  },
+};
+
+/**
+ * A DNS name of each length, in as few labels as DNS allows. markdown-it, the checks' stand-in for GitHub,
+ * makes a link of an https URL only if its host has at most 11 labels (linkify-it 6); GitHub has no such limit.
+ */
+const dnsName = (length: number) => {
+  const label = `${'a'.repeat(DNS_LABEL)}.`;
+  const name = label.repeat(Math.ceil(length / label.length)).slice(0, length);
+  // A last label of one letter rather than a dot at the end.
+  return name.endsWith('.') ? `${name.slice(0, -2)}.a` : name;
+};
+const named = (value: (part: string) => string): Place => ({ value, part: 'abc' });
+const origin: FieldPlaces = {
+  places: [
+    named(p => `https://${p}.example.com`),
+    named(p => `https://example.${p}`),
+    { value: p => `https://example.com:${p}`, part: '8443', integer: true },
+    { value: p => `${p}://example.com`, part: 'https' },
+  ],
+  sized: length => `https://${dnsName(length - 'https://'.length)}`,
+};
+
+/** Where each field's rules have edges: the places of its value, in a value both rules otherwise accept. */
+const PLACES: Record<string, FieldPlaces> = {
+  app_name: { places: [named(p => p)] },
+  // Its characters are alike wherever they stand. Lengths count characters, not UTF-16 units.
+  description: { places: [{ value: p => p, part: 'ab', text: true }], sized: length => '\u{1f600}'.repeat(length) },
+  owner: {
+    places: [
+      named(p => `group:default/${p}`),
+      named(p => p),
+      named(p => `user:${p}`),
+      named(p => `group:${p}/abc`),
+      named(p => `${p}/abc`),
+      { value: p => `${p}:default/abc`, part: 'group' },
+      { value: p => `${p}:abc`, part: 'user' },
+    ],
+  },
+  system: {
+    places: [
+      named(p => `system:default/${p}`),
+      named(p => p),
+      named(p => `system:${p}/abc`),
+      { value: p => `${p}:default/abc`, part: 'system' },
+    ],
+  },
+  app_env: { places: ENVIRONMENTS.map(part => ({ value: p => p, part })) },
+  dockerhub_namespace: { places: [{ value: p => p, part: 'abcd' }] },
+  ingress_domain: { places: [named(p => `${p}.example.com`), named(p => `apps.${p}`)], sized: dnsName },
+  cluster_issuer: { places: [named(p => p), named(p => `a.${p}`)], sized: dnsName },
+  argocd_url: origin,
+  backstage_url: origin,
+  repoUrl: {
+    places: [
+      named(p => `github.com?owner=${p}&repo=orders`),
+      named(p => `github.com?owner=acme&repo=${p}`),
+      { value: p => `github.com?owner=acme&repo=${p}`, part: '...' },
+    ],
+  },
+};
+
+/** Lengths are probed at least this far, past every limit inside a value (a repository name's 100). */
+const PROBED_LENGTH = 256;
+
+/** The values at the edges of a field's rules: those of the schema, and those of the oracle. */
+export function edgesOf(field: string, schema: Schema): string[] {
+  const longest = Math.max(schema.maxLength ?? 0, PROBED_LENGTH) + 1;
+  return edgeValues(schemaRule(schema), ORACLE[field], PLACES[field], longest);
+}
+
+/** Per field, this template's edge values. */
+export const EDGES: Record<string, string[]> = Object.fromEntries(
+  Object.entries(SCHEMAS).map(([field, schema]) => [field, edgesOf(field, schema)]),
+);
+
+/** Hostile text up to one past the field's length limit. */
+const pastLimit = (field: string, otherwise: number) => hostileText((SCHEMAS[field].maxLength ?? otherwise) + 1);
+
+const dnsLabel = (max = DNS_LABEL) => fc.stringMatching(new RegExp(`^[a-z0-9](?:[-a-z0-9]{0,${max - 2}}[a-z0-9])?$`));
 const entityName = fc.oneof(
   fc.stringMatching(/^[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/),
   fc.constantFrom('no', 'null', 'on', 'true', '1e3', '0x10', '1_000', 'a.b', '123', 'A'.repeat(63), 'a'.repeat(64)),
@@ -245,17 +410,20 @@ const httpsOrigin = fc.oneof(
   { weight: 1, arbitrary: hostileText(60).map(t => `https://${t}`) },
 );
 
-/** Per field: mostly values of the field's own shape (valid or nearly), some hostile text. */
-export const FIELDS: Record<string, fc.Arbitrary<string | undefined>> = {
+/** Per field, values of the field's own shape (valid or nearly) and some hostile text. */
+const SHAPES: Record<string, fc.Arbitrary<string | undefined>> = {
   app_name: fc.oneof(
     { weight: 6, arbitrary: fc.stringMatching(/^[a-z][-a-z0-9]{0,38}[a-z0-9]$/) },
     { weight: 3, arbitrary: fc.constantFrom('no', 'on', 'off', 'yes', 'y', 'null', 'true', 'ab', LONGEST_NAME) },
-    { weight: 1, arbitrary: hostileText(41) },
+    { weight: 1, arbitrary: pastLimit('app_name', 40) },
   ),
   description: fc.oneof(
-    { weight: 8, arbitrary: hostileText(300) },
+    { weight: 8, arbitrary: pastLimit('description', 300) },
     { weight: 1, arbitrary: fc.constantFrom(...HOSTILE) },
-    { weight: 1, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 301 }) },
+    {
+      weight: 1,
+      arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: (SCHEMAS.description.maxLength ?? 300) + 1 }),
+    },
   ),
   owner: fc.oneof(
     { weight: 9, arbitrary: entityRef(['group', 'user', 'Group', 'system']) },
@@ -267,19 +435,22 @@ export const FIELDS: Record<string, fc.Arbitrary<string | undefined>> = {
     { weight: 5, arbitrary: entityRef(['system', 'group']) },
     { weight: 1, arbitrary: hostileText(80) },
   ),
-  app_env: fc.oneof({ weight: 9, arbitrary: fc.constantFrom('dev', 'prod') }, { weight: 1, arbitrary: hostileText(8) }),
+  app_env: fc.oneof(
+    { weight: 9, arbitrary: fc.constantFrom(...ENVIRONMENTS) },
+    { weight: 1, arbitrary: hostileText(8) },
+  ),
   dockerhub_namespace: fc.oneof(
     { weight: 9, arbitrary: fc.stringMatching(/^[a-z0-9]{4,30}$/) },
-    { weight: 1, arbitrary: hostileText(31) },
+    { weight: 1, arbitrary: pastLimit('dockerhub_namespace', 30) },
   ),
   ingress_domain: fc.oneof(
     { weight: 4, arbitrary: host.filter(h => h.includes('.')) },
     { weight: 4, arbitrary: fc.constantFrom('apps.example.com', 'no.on', 'a.b', `${'a'.repeat(63)}.example.com`) },
-    { weight: 1, arbitrary: hostileText(181) },
+    { weight: 1, arbitrary: pastLimit('ingress_domain', 180) },
   ),
   cluster_issuer: fc.oneof(
-    { weight: 9, arbitrary: fc.array(dnsLabel(), { minLength: 1, maxLength: 3 }).map(l => l.join('.').slice(0, 253)) },
-    { weight: 1, arbitrary: hostileText(254) },
+    { weight: 9, arbitrary: fc.array(dnsLabel(), { minLength: 1, maxLength: 3 }).map(l => l.join('.')) },
+    { weight: 1, arbitrary: pastLimit('cluster_issuer', 253) },
   ),
   argocd_url: httpsOrigin,
   backstage_url: httpsOrigin,
@@ -303,6 +474,11 @@ export const FIELDS: Record<string, fc.Arbitrary<string | undefined>> = {
   ),
 };
 
+/** Per field: as often a value at an edge of its rules as one of its shape or hostile text. */
+export const FIELDS: Record<string, fc.Arbitrary<string | undefined>> = Object.fromEntries(
+  Object.entries(SHAPES).map(([field, shape]) => [field, fc.oneof(fc.constantFrom(...EDGES[field]), shape)]),
+);
+
 /** A value set the form accepts, used as the base when one field at a time is made hostile. */
 export const VALID: FormValues = {
   app_name: 'orders',
@@ -316,82 +492,6 @@ export const VALID: FormValues = {
   argocd_url: 'https://argocd.example.com',
   backstage_url: 'https://backstage.example.com',
   repoUrl: 'github.com?owner=acme&repo=orders',
-};
-
-const template = parseYaml(fs.readFileSync(path.join(repoRoot, 'template.yaml'), 'utf8'));
-
-/** Whether the template's own schema accepts the values, every page, with the library the scaffolder uses. */
-export function schemaAccepts(values: FormValues): boolean {
-  const defined = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
-  return template.spec.parameters.every((page: any) => validate(defined, page).valid);
-}
-
-const catalog = makeValidator();
-const codePoints = (text: string) => [...text].length;
-const NOT_PRINTABLE = /[\p{Cc}\p{Cs}\p{Co}\p{Zl}\p{Zp}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]/u;
-const isDnsLabel = (label: string) => label.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(label);
-const isDnsName = (name: string) => {
-  const labels = name.split('.');
-  return labels.every(isDnsLabel) && /^[a-z]/.test(labels[labels.length - 1]);
-};
-
-function isRef(value: string, kinds: string[], defaultKind: string): boolean {
-  try {
-    const ref = parseEntityRef(value, { defaultKind, defaultNamespace: 'default' });
-    const explicitKind = value.split('/')[0].includes(':');
-    return (
-      (!explicitKind || kinds.includes(ref.kind)) &&
-      catalog.isValidNamespace(ref.namespace) &&
-      catalog.isValidEntityName(ref.name)
-    );
-  } catch {
-    return false;
-  }
-}
-
-/** Per field, whether a value must be accepted: the rule downstream, written without the form's patterns. */
-// A real https origin: what `new URL` reads back as itself, on a DNS name, with no credentials.
-const isHttpsOrigin = (v: string | undefined): boolean => {
-  if (v === undefined) return false;
-  try {
-    const url = new URL(v);
-    return url.protocol === 'https:' && url.origin === v && url.port !== '0' && isDnsName(url.hostname);
-  } catch {
-    return false;
-  }
-};
-
-export const ORACLE: Record<string, (value: string | undefined) => boolean> = {
-  app_name: v => v !== undefined && v.length >= 2 && v.length <= 40 && /^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(v),
-  // One line of printable text, as GitHub's repository description, YAML and Markdown all take it.
-  description: v => v !== undefined && codePoints(v) >= 1 && codePoints(v) <= 300 && !NOT_PRINTABLE.test(v),
-  // Entity refs as the pickers write them (kind in lowercase), or a bare name.
-  owner: v => v !== undefined && isRef(v, ['group', 'user'], 'group'),
-  system: v => v === undefined || v === '' || isRef(v, ['system'], 'system'),
-  app_env: v => v === 'dev' || v === 'prod',
-  dockerhub_namespace: v => v !== undefined && /^[a-z0-9]{4,30}$/.test(v),
-  ingress_domain: v => v !== undefined && v.length <= 180 && v.includes('.') && isDnsName(v),
-  // A Kubernetes object name (a DNS-1123 subdomain: Kubernetes does not limit its labels to 63).
-  cluster_issuer: v =>
-    v !== undefined && v.length <= 253 && v.split('.').every(l => /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(l)),
-  argocd_url: isHttpsOrigin,
-  backstage_url: isHttpsOrigin,
-  // As RepoUrlPicker writes it for GitHub; owner and name as GitHub allows them.
-  repoUrl: v => {
-    if (v === undefined || !v.startsWith('github.com?')) return false;
-    const params = new URLSearchParams(v.slice('github.com?'.length));
-    const owner = params.get('owner') ?? '';
-    const repo = params.get('repo') ?? '';
-    return (
-      `github.com?${new URLSearchParams({ owner, repo })}` === v &&
-      owner.length <= 39 &&
-      /^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$/.test(owner) &&
-      repo.length <= 100 &&
-      /^[A-Za-z0-9._-]+$/.test(repo) &&
-      repo !== '.' &&
-      repo !== '..'
-    );
-  },
 };
 
 /**
@@ -408,4 +508,4 @@ export const formValues = fc
     ),
     { requiredKeys: [] },
   )
-  .map(values => ({ ...VALID, ...values }) as FormValues);
+  .map((values): FormValues => ({ ...VALID, ...values }));

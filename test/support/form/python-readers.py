@@ -1,5 +1,6 @@
 # How the Python side reads a rendered repository, as mkdocs does: PyYAML for YAML, Python-Markdown with
-# TechDocs' extensions for pages. One JSON request per line on stdin, one JSON answer per line on stdout.
+# TechDocs' extensions for pages. One JSON request per line on stdin, one JSON answer per line on stdout; a
+# batch request carries many, answered in one line, in order.
 import json
 import sys
 from html.parser import HTMLParser
@@ -73,6 +74,8 @@ def tags(html):
 
 
 def answer(request):
+    if request['op'] == 'batch':
+        return {'answers': [answer_or_error(each) for each in request['requests']]}
     if request['op'] == 'yaml':
         try:
             return {'data': list(yaml.load_all(request['text'], Loader=AnyTagLoader))}
@@ -90,10 +93,14 @@ def answer(request):
     return {'error': 'unknown op ' + request['op']}
 
 
-for line in sys.stdin:
+def answer_or_error(request):
     try:
-        reply = answer(json.loads(line))
+        return answer(request)
     except Exception as error:  # a crash of a reader is an answer too
-        reply = {'error': f'{type(error).__name__}: {error}'}
+        return {'error': f'{type(error).__name__}: {error}'}
+
+
+for line in sys.stdin:
+    reply = answer_or_error(json.loads(line))
     sys.stdout.write(json.dumps(reply, default=str) + '\n')
     sys.stdout.flush()

@@ -7,40 +7,41 @@ import path from 'node:path';
 import type { Entity } from '@backstage/catalog-model';
 import { actionlint } from '../workflows/actionlint';
 import { entityProblems } from '../catalog/entities';
-import { helm } from '../chart/helm';
-import { githubStructure, readYamlGo, readYamlJs, readYamlPython, techdocsStructure } from './readers';
+import { helmRun } from './helm-runs';
+import { githubStructures, readYamlGo, readYamlJs, readYamlPython, techdocsStructures } from './readers';
 
 export type Files = Map<string, string>;
 
 /** YAML files, bar the chart's templates: those are Go templates, YAML only once helm renders them. */
 const isYaml = (file: string) => /\.ya?ml$/.test(file) && !/^charts\/[^/]+\/templates\//.test(file);
 const isPage = (file: string) => file.endsWith('.md');
-const json = (value: unknown) => JSON.parse(JSON.stringify(value));
+const json = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
 
 /** Every YAML file means the same to Go (helm, Argo CD), Python (mkdocs) and JS (Backstage); JSON parses. */
 export async function readersAgree(files: Files): Promise<string[]> {
-  const problems: string[] = [];
   const yamlFiles = new Map([...files].filter(([file]) => isYaml(file)));
-  const go = readYamlGo(yamlFiles);
-  for (const [file, text] of yamlFiles) {
+  // Python reads while helm runs.
+  const python = readYamlPython([...yamlFiles.values()]);
+  const go = await readYamlGo(yamlFiles);
+  const pythonReadings = await python;
+  const problems = [...yamlFiles].flatMap(([file, text], i) => {
     const js = readYamlJs(text);
-    if ('error' in js) {
-      problems.push(`${file}: the JS yaml parser refuses it: ${js.error}`);
-      continue;
-    }
+    if ('error' in js) return [`${file}: the JS yaml parser refuses it: ${js.error}`];
     const expected = json(js.data);
-    for (const [reader, parsed] of [
-      ['Go (helm)', go.get(file)!],
-      ['PyYAML (mkdocs)', await readYamlPython(text)],
-    ] as const) {
-      if ('error' in parsed) problems.push(`${file}: ${reader} refuses it: ${parsed.error.split('\n')[0]}`);
-      else if (!isDeepStrictEqual(json(parsed.data), expected)) {
-        problems.push(
-          `${file}: ${reader} reads other data than Backstage's parser: ${firstDifference(json(parsed.data), expected)}`,
-        );
-      }
-    }
-  }
+    return (
+      [
+        ['Go (helm)', go.get(file)],
+        ['PyYAML (mkdocs)', pythonReadings[i]],
+      ] as const
+    ).flatMap(([reader, parsed]) => {
+      if (!parsed) return [`${file}: ${reader} gave no reading`];
+      if ('error' in parsed) return [`${file}: ${reader} refuses it: ${parsed.error.split('\n')[0]}`];
+      const actual = json(parsed.data);
+      return isDeepStrictEqual(actual, expected)
+        ? []
+        : [`${file}: ${reader} reads other data than Backstage's parser: ${firstDifference(actual, expected)}`];
+    });
+  });
   for (const [file, text] of files) {
     if (!file.endsWith('.json')) continue;
     try {
@@ -52,15 +53,18 @@ export async function readersAgree(files: Files): Promise<string[]> {
   return problems;
 }
 
-function firstDifference(actual: any, expected: any, at = ''): string {
-  if (actual && expected && typeof actual === 'object' && typeof expected === 'object') {
+function firstDifference(actual: unknown, expected: unknown, at = ''): string {
+  if (isRecord(actual) && isRecord(expected)) {
     for (const key of new Set([...Object.keys(actual), ...Object.keys(expected)])) {
       if (!isDeepStrictEqual(actual[key], expected[key]))
         return firstDifference(actual[key], expected[key], `${at}/${key}`);
     }
   }
-  return `at ${at || '/'}: ${JSON.stringify(actual)?.slice(0, 120)} instead of ${JSON.stringify(expected)?.slice(0, 120)}`;
+  const shown = (value: unknown) => `${JSON.stringify(value) as string | undefined}`.slice(0, 120);
+  return `at ${at || '/'}: ${shown(actual)} instead of ${shown(expected)}`;
 }
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
 /** Paths of every key an entity sets, e.g. `metadata.annotations.github.com/project-slug`. */
 export function keyPaths(value: unknown, at = ''): string[] {
@@ -82,16 +86,13 @@ export async function entitiesHoldTyped(files: Files, typed: Typed, baseline: Fi
   const problems: string[] = [];
   const parsed = readYamlJs(files.get('catalog-info.yaml') ?? '');
   if ('error' in parsed) return [`catalog-info.yaml: ${parsed.error}`];
+  const original = readYamlJs(baseline.get('catalog-info.yaml') ?? '');
+  if ('error' in original) return [`the baseline's catalog-info.yaml: ${original.error}`];
+  const kinds = (docs: unknown[]) => JSON.stringify(docs.map(doc => (isRecord(doc) ? doc.kind : doc)));
+  if (kinds(parsed.data) !== kinds(original.data))
+    return [`catalog-info.yaml: entities ${kinds(parsed.data)} instead of ${kinds(original.data)}`];
   const entities = parsed.data as Entity[];
-  const expected = (readYamlJs(baseline.get('catalog-info.yaml')!) as { data: Entity[] }).data;
-  if (
-    !isDeepStrictEqual(
-      entities.map(e => e?.kind),
-      expected.map(e => e.kind),
-    )
-  ) {
-    return [`catalog-info.yaml: entities ${entities.map(e => e?.kind)} instead of ${expected.map(e => e.kind)}`];
-  }
+  const expected = original.data as Entity[];
   for (const [i, entity] of entities.entries()) {
     const where = `catalog-info.yaml ${entity.kind}`;
     const paths = new Set(keyPaths(entity));
@@ -113,7 +114,7 @@ export async function entitiesHoldTyped(files: Files, typed: Typed, baseline: Fi
     if (slug !== typed.projectSlug)
       problems.push(`${where}: project-slug ${JSON.stringify(slug)} instead of ${JSON.stringify(typed.projectSlug)}`);
   }
-  const description = entities[0]?.metadata?.description;
+  const description = entities.at(0)?.metadata.description;
   if (description !== typed.description) {
     problems.push(
       `catalog-info.yaml: description ${JSON.stringify(description)} instead of ${JSON.stringify(typed.description)}`,
@@ -124,7 +125,9 @@ export async function entitiesHoldTyped(files: Files, typed: Typed, baseline: Fi
 
 // One directory per process, reused case after case: TechDocs' Markdown reader is built once per directory.
 const scratch = path.join(os.tmpdir(), `form-property-${process.pid}`);
-process.on('exit', () => fs.rmSync(scratch, { recursive: true, force: true }));
+process.on('exit', () => {
+  fs.rmSync(scratch, { recursive: true, force: true });
+});
 
 /** Writes a repository's files under dir. */
 export function writeTree(dir: string, files: Files) {
@@ -143,20 +146,28 @@ export async function onDisk<T>(files: Files, work: (dir: string) => Promise<T>)
 
 /** The chart lints strictly (and so renders) for both environments; the workflows pass actionlint. */
 export async function toolsAccept(dir: string, files: Files, appName: string): Promise<string[]> {
-  const problems: string[] = [];
   const chart = path.join(dir, 'charts', appName);
   if (!fs.existsSync(chart)) return [`charts/${appName} is missing`];
-  for (const env of ['dev', 'prod']) {
+  const lints = ['dev', 'prod'].map(async env => {
     const args = ['.', '--namespace', `${appName}-${env}`, '-f', `values-${env}.yaml`];
     // lint renders every template too, with the values of the environment.
-    const run = helm(['lint', '--strict', ...args], chart);
-    if (run.status !== 0)
-      problems.push(`charts/${appName} (${env}): ${run.output.trim().split('\n').slice(-3).join(' | ')}`);
-  }
-  for (const [file, text] of files) {
-    if (file.startsWith('.github/workflows/')) problems.push(...(await actionlint(text, file)));
-  }
-  return problems;
+    const run = await helmRun(['lint', '--strict', ...args], chart);
+    return run.status === 0
+      ? []
+      : [`charts/${appName} (${env}): ${run.output.trim().split('\n').slice(-3).join(' | ')}`];
+  });
+  const workflows = [...files].filter(([file]) => file.startsWith('.github/workflows/'));
+  return (await Promise.all([...lints, ...workflows.map(([file, text]) => linted(file, text))])).flat();
+}
+
+const lintings = new Map<string, Promise<string[]>>();
+
+/** actionlint's findings, once per workflow text. */
+function linted(file: string, text: string): Promise<string[]> {
+  const key = `${file}\0${text}`;
+  let findings = lintings.get(key);
+  if (!findings) lintings.set(key, (findings = actionlint(text, file)));
+  return findings;
 }
 
 export interface Rendered {
@@ -171,38 +182,39 @@ export const byRole = ({ files, appName }: Omit<Rendered, 'dir'>) =>
 
 /** Pages have the element structure of the baseline's pages, on GitHub and in TechDocs. */
 export async function pagesKeepStructure(rendered: Rendered, baseline: Rendered): Promise<string[]> {
-  const problems: string[] = [];
   const pages = byRole(rendered);
-  const expectedPages = byRole(baseline);
-  for (const [page, original] of expectedPages) {
-    if (!isPage(page)) continue;
-    const text = pages.get(page);
-    if (text === undefined) {
-      problems.push(`${page} is missing`);
-      continue;
-    }
-    const github = await githubStructure(text);
-    const expected = await memo(`github:${original}`, () => githubStructure(original));
-    if (!isDeepStrictEqual(github, expected)) problems.push(`${page} on GitHub: ${tagDifference(github, expected)}`);
-    if (!page.startsWith('docs/')) continue;
-    const techdocs = await techdocsStructure(text, rendered.dir);
-    const expectedDocs = await memo(`techdocs:${baseline.dir}:${original}`, () =>
-      techdocsStructure(original, baseline.dir),
+  const expectedPages = [...byRole(baseline)].filter(([page]) => isPage(page));
+  const missing = expectedPages.filter(([page]) => !pages.has(page)).map(([page]) => `${page} is missing`);
+  const present = expectedPages.filter(([page]) => pages.has(page));
+  const docs = present.filter(([page]) => page.startsWith('docs/'));
+  const textOf = (page: string) => pages.get(page) ?? '';
+  // Every page to Python at once, before any answer is awaited.
+  const [github, expectedGithub, techdocs, expectedTechdocs] = await Promise.all([
+    githubStructures(present.map(([page]) => textOf(page))),
+    githubStructures(present.map(([, original]) => original)),
+    techdocsStructures(
+      docs.map(([page]) => textOf(page)),
+      rendered.dir,
+    ),
+    techdocsStructures(
+      docs.map(([, original]) => original),
+      baseline.dir,
+    ),
+  ]);
+  const differences = (where: string, pagesRead: [string, string][], actual: string[][], expected: string[][]) =>
+    pagesRead.flatMap(([page], i) =>
+      isDeepStrictEqual(actual[i], expected[i]) ? [] : [`${page} ${where}: ${tagDifference(actual[i], expected[i])}`],
     );
-    if (!isDeepStrictEqual(techdocs, expectedDocs))
-      problems.push(`${page} in TechDocs: ${tagDifference(techdocs, expectedDocs)}`);
-  }
-  return problems;
+  return [
+    ...missing,
+    ...differences('on GitHub', present, github, expectedGithub),
+    ...differences('in TechDocs', docs, techdocs, expectedTechdocs),
+  ];
 }
-
-const memos = new Map<string, Promise<string[]>>();
-const memo = (key: string, compute: () => Promise<string[]>) => {
-  if (!memos.has(key)) memos.set(key, compute());
-  return memos.get(key)!;
-};
 
 function tagDifference(actual: string[], expected: string[]): string {
   const i = actual.findIndex((tag, j) => tag !== expected[j]);
   const at = i < 0 ? Math.min(actual.length, expected.length) : i;
-  return `element ${at}: <${actual.slice(at, at + 4).join('><')}> where the skeleton has <${expected.slice(at, at + 4).join('><')}>`;
+  const shown = (tags: string[]) => `<${tags.slice(at, at + 4).join('><')}>`;
+  return `element ${at}: ${shown(actual)} where the skeleton has ${shown(expected)}`;
 }
