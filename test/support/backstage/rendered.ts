@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { before } from 'node:test';
 import { startBackstage } from '../../../packages/tooling/src/backstage/backend';
+import { LOGGED_INPUT_VALUES } from '../../../packages/tooling/src/backstage/dry-run';
 import { runTemplate } from '../../../packages/tooling/src/backstage/run-template';
 import { repoRoot, TEMPLATE_FILES } from '../../../packages/tooling/src/template-repository';
 
@@ -166,8 +167,8 @@ function lockHolderAlive(lock: string): boolean {
 }
 
 function fetchValues(log: string): Record<string, unknown> {
-  const match = /template files\/directories with input values (\{.*\})/.exec(log);
-  if (!match) throw new Error('fetch:template no longer logs its input values; the engine-parity check needs them');
+  const match = LOGGED_INPUT_VALUES.exec(log);
+  if (!match) throw new Error('fetch:template logged no input values; the engine-parity check needs them');
   return JSON.parse(match[1]) as Record<string, unknown>;
 }
 
