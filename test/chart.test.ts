@@ -9,9 +9,9 @@ import { catalogSelector } from './support/catalog/catalog-selector';
 import { ENVS, only, renderChart, valueFilesFor, type Env } from './support/chart/chart';
 import { environmentPromise, regeneratedReadme } from './support/chart/chart-readme';
 import { describeEnvironment, scalingProblems } from './support/chart/environment';
-import { schemaProblems } from './support/chart/kube';
+import { podTemplate, schemaProblems, serviceContainer } from './support/chart/kube';
 import { nameViolations, podSpecs, rbacViolations, restrictedViolations, selects } from './support/chart/policy';
-import { renderedVariants, type Variant } from './support/backstage/rendered';
+import { renderedVariants, VARIANT_IDS, type Variant } from './support/backstage/rendered';
 import { serviceTables } from './support/service/rendered-service';
 import { SERVICE_CONTRACT as CONTRACT } from './support/service/service-contract';
 import { wiringProblems } from './support/chart/wiring';
@@ -50,13 +50,13 @@ before(async () => {
   variants = await renderedVariants();
 });
 
-for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
+for (const id of VARIANT_IDS) {
   describe(`chart of ${id}`, () => {
     const variant = () => variants.find(v => v.id === id)!;
     const chart = () => renderChart(variant());
     const namespace = (env: Env) => `${variant().app_name}-${env}`;
     const deployment = (env: Env) => only(chart().objects[env], 'Deployment');
-    const container = (env: Env) => deployment(env).spec.template.spec.containers[0];
+    const container = (env: Env) => serviceContainer(deployment(env));
 
     test("passes helm lint --strict with each environment's values", () => {
       for (const env of ENVS) assert.equal(chart().lint[env].status, 0, `${env}:\n${chart().lint[env].output}`);
@@ -107,11 +107,11 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
         const account = only(objects, 'ServiceAccount').metadata.name;
         assert.deepEqual(rbacViolations(objects, account, namespace(env)), [], env);
         assert.deepEqual(
-          only(objects, 'Role').rules.flatMap((r: any) => r.verbs),
+          (only(objects, 'Role').rules ?? []).flatMap(r => r.verbs),
           ['get'],
           'get is all /api/v1/details needs',
         );
-        const pod = deployment(env).spec.template.spec;
+        const pod = podTemplate(deployment(env)).spec;
         assert.equal(pod.serviceAccountName, account);
         assert.equal(pod.automountServiceAccountToken, true, 'the service needs its token');
       }
@@ -124,27 +124,27 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
     test('probes, port, metrics and environment match the service', () => {
       for (const env of ENVS) {
         const c = container(env);
-        const pod = deployment(env).spec.template;
+        const pod = podTemplate(deployment(env));
         assert.deepEqual(c.ports, [{ name: 'http', containerPort: CONTRACT.port, protocol: 'TCP' }]);
         const probe = (p: any) => [p.httpGet.path, p.httpGet.port];
         assert.deepEqual(probe(c.startupProbe), [CONTRACT.startupPath, 'http']);
         assert.deepEqual(probe(c.livenessProbe), [CONTRACT.livenessPath, 'http']);
         assert.deepEqual(probe(c.readinessProbe), [CONTRACT.readinessPath, 'http']);
-        assert.equal(pod.metadata.annotations['prometheus.io/scrape'], 'true');
-        assert.equal(pod.metadata.annotations['prometheus.io/port'], String(CONTRACT.port));
-        assert.equal(pod.metadata.annotations['prometheus.io/path'], CONTRACT.metricsPath);
+        assert.equal(pod.metadata.annotations?.['prometheus.io/scrape'], 'true');
+        assert.equal(pod.metadata.annotations?.['prometheus.io/port'], String(CONTRACT.port));
+        assert.equal(pod.metadata.annotations?.['prometheus.io/path'], CONTRACT.metricsPath);
 
-        const env_ = Object.fromEntries(c.env.map((e: any) => [e.name, e]));
+        const env_ = Object.fromEntries((c.env ?? []).map(e => [e.name, e]));
         for (const [name, field] of Object.entries(CONTRACT.downwardApi))
           assert.equal(env_[name]?.valueFrom?.fieldRef?.fieldPath, field, name);
         for (const name of CONTRACT.plainEnv) assert.equal(typeof env_[name]?.value, 'string', name);
         assert.equal(env_.PORT.value, String(CONTRACT.port));
-        assert.equal(env_.APP_VERSION.value, c.image.split(':').pop(), 'APP_VERSION is the image tag');
+        assert.equal(env_.APP_VERSION.value, c.image?.split(':').pop(), 'APP_VERSION is the image tag');
         assert.equal(env_[CONTRACT.tracingEnv], undefined, 'no tracing without an endpoint');
 
         const grace = pod.spec.terminationGracePeriodSeconds;
         const drain = Number(env_.SHUTDOWN_DELAY_SECONDS.value) + Number(env_.SHUTDOWN_TIMEOUT_SECONDS.value);
-        assert.ok(grace > drain, `terminationGracePeriodSeconds ${grace} must exceed drain + in-flight wait ${drain}`);
+        assert.ok(grace !== undefined && grace > drain, `terminationGracePeriodSeconds ${grace} must exceed drain + in-flight wait ${drain}`);
       }
     });
 
@@ -153,16 +153,14 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
       const served = service.endpoints.filter(e => e.method === 'GET').map(e => e.path);
       const c = container(variant().app_env);
       const paths = [c.startupProbe, c.livenessProbe, c.readinessProbe]
-        .map(probe => probe.httpGet.path)
+        .map(probe => String(probe?.httpGet?.path))
         .concat(CONTRACT.metricsPath);
       assert.deepEqual(
         paths.filter(route => !served.includes(route)),
         [],
         'no GET endpoint in src/endpoints.ts for these',
       );
-      const names: string[] = only(chart().optional, 'Deployment').spec.template.spec.containers[0].env.map(
-        (e: any) => e.name,
-      );
+      const names = (serviceContainer(only(chart().optional, 'Deployment')).env ?? []).map(e => e.name);
       // OTEL_* variables are read by the OpenTelemetry SDK, not by name in src/.
       assert.deepEqual(
         names.filter(name => !(name in service.variables) && !name.startsWith('OTEL_')),
@@ -210,8 +208,8 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
 
     test('with tracing and the ServiceMonitor on, exports the endpoint and lets traces and scrapes through', () => {
       const objects = chart().optional;
-      const c = only(objects, 'Deployment').spec.template.spec.containers[0];
-      const env_ = Object.fromEntries(c.env.map((e: any) => [e.name, e.value]));
+      const c = serviceContainer(only(objects, 'Deployment'));
+      const env_ = Object.fromEntries((c.env ?? []).map(e => [e.name, e.value]));
       assert.equal(env_[CONTRACT.tracingEnv], 'http://otel-collector.observability:4318');
       const valuesOf = (file: string) => parse(fs.readFileSync(path.join(chart().chartDir, file), 'utf8'));
       const ratio =
@@ -219,7 +217,7 @@ for (const id of ['short-dev', 'short-prod', 'long-dev', 'long-prod']) {
         valuesOf('values.yaml').tracing.samplingRatio;
       assert.equal(env_.OTEL_TRACES_SAMPLER, 'parentbased_traceidratio');
       assert.equal(Number(env_.OTEL_TRACES_SAMPLER_ARG), ratio, "the environment's tracing.samplingRatio");
-      const egress = only(objects, 'NetworkPolicy').spec.egress;
+      const egress = only(objects, 'NetworkPolicy').spec?.egress ?? [];
       assert.ok(
         egress.some(
           (r: any) => r.to?.[0]?.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'observability',
