@@ -53,8 +53,9 @@ export async function startBackstage(options: BackstageOptions): Promise<Embedde
   const published = new PublishedRepositories();
   const extension = options.extend?.({ baseUrl, published }) ?? {};
   const config = backstageConfig({ baseUrl, port, repoRoot: options.repoRoot });
+  // ConfigReader.fromConfigs: a later configuration's keys take precedence over an earlier one's.
   const configs = [{ context: 'embedded-backstage', data: config }];
-  if (extension.config) configs.unshift({ context: 'embedding program', data: extension.config });
+  if (extension.config) configs.push({ context: 'embedding program', data: extension.config });
   const localGithub = createLocalGithub(options.publishTarget, published, extension.browseUrl);
 
   const backend = createBackend();
