@@ -5,10 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { repoRoot } from '../../../packages/tooling/src/template-repository';
 import { ENVS } from './chart';
-
-const GENERATOR = '@bitnami/readme-generator-for-helm';
 
 /** The README's generated sections: the heading the generator replaces, and the values file it reads. */
 const GENERATED = [
@@ -21,7 +18,7 @@ const GENERATED = [
  * own message when a value has no `## @param` comment or a comment names no value.
  */
 export function generateTables(readme: string, chartDir: string): void {
-  const packageDir = path.join(repoRoot, 'node_modules', ...GENERATOR.split('/'));
+  const packageDir = path.dirname(require.resolve('@bitnami/readme-generator-for-helm/package.json'));
   const defaults: unknown = JSON.parse(fs.readFileSync(path.join(packageDir, 'config.json'), 'utf8'));
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'chart-readme-'));
   try {
