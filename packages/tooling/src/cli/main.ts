@@ -1,4 +1,5 @@
 // `koa-template COMMAND [options]`: runs one command with the rest of the arguments, then exits with its code.
+import './source-maps-off';
 import { repoRoot } from '../template-repository';
 import { create } from './create';
 import { release } from './release';
