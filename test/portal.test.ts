@@ -16,6 +16,7 @@ import { outputLinks as templateOutputLinks, type FormPage } from './support/bac
 import { launchBrowser, standIn, type RecordingBrowser } from './support/portal/browser';
 
 const NAME = 'orders';
+const DESCRIPTION = 'Takes orders from the shop';
 const ARGOCD = 'https://argocd.localhost';
 const DOMAIN = 'apps.localhost';
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'koa-template-portal-'));
@@ -40,7 +41,7 @@ before(async () => {
       console.log(`portal screenshots: ${b.screenshotDir}`);
     },
   );
-  // The sites the task's output links name, stood in for inside the browser: nothing answers them here.
+  // The sites the task's output links name, stood in for inside the browser: the test reaches no network.
   await standIn(b.context, ARGOCD, 'Argo CD (stand-in)');
   await standIn(b.context, `https://${NAME}-dev.${DOMAIN}`, `${NAME}-dev ingress (stand-in)`);
 });
@@ -88,7 +89,7 @@ describe('the local portal in Chromium', { timeout: 300_000 }, () => {
     const { page } = b;
     const { steps } = await portal.api.parameterSchema(TEMPLATE_REF);
     await page.getByRole('textbox', { name: 'Name' }).fill(NAME);
-    await page.getByRole('textbox', { name: 'Description' }).fill('Takes orders from the shop');
+    await page.getByRole('textbox', { name: 'Description' }).fill(DESCRIPTION);
     await chooseFromPicker('System', 'payments');
     await page.getByRole('button', { name: 'Next' }).click();
     await helpTextsShown(steps[1]);
@@ -146,7 +147,7 @@ describe('the local portal in Chromium', { timeout: 300_000 }, () => {
     const { page } = b;
     const expected: Record<string, string> = {
       Repository: 'LOCAL STAND-IN',
-      'Open in catalog': 'Takes orders from the shop',
+      'Open in catalog': DESCRIPTION,
       'Argo CD application': 'Argo CD (stand-in)',
       Service: `${NAME}-dev ingress (stand-in)`,
     };
@@ -165,7 +166,7 @@ describe('the local portal in Chromium', { timeout: 300_000 }, () => {
   test('shows the new component with its owner, system, API and links', async () => {
     const { page } = b;
     await page.goto(`${portal.baseUrl}/catalog/default/component/${NAME}`);
-    await visible('Takes orders from the shop');
+    await visible(DESCRIPTION);
     for (const text of ['platform-team', 'payments']) await visible(text);
     await visible('Links');
     const hrefs = await page.locator('a').evaluateAll(as => as.map(a => (a as HTMLAnchorElement).href));
