@@ -35,7 +35,7 @@ import {
   toolsAccept,
   type Files,
   type Rendered,
-  writeTree,
+  writeFiles,
 } from './support/form/repository-checks';
 
 const RUNS = Number(process.env.FC_RUNS ?? 100);
@@ -159,7 +159,7 @@ function identifiersOnly(fetchValues: Record<string, unknown>): string[] {
 /** Baselines are kept on disk for the whole run (TechDocs snippets read the tree). */
 function kept(files: Files): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'form-baseline-'));
-  writeTree(dir, files);
+  writeFiles(dir, files);
   process.on('exit', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });

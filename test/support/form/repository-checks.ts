@@ -130,7 +130,7 @@ process.on('exit', () => {
 });
 
 /** Writes a repository's files under dir. */
-export function writeTree(dir: string, files: Files) {
+export function writeFiles(dir: string, files: Files) {
   for (const [file, text] of files) {
     fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     fs.writeFileSync(path.join(dir, file), text);
@@ -140,7 +140,7 @@ export function writeTree(dir: string, files: Files) {
 /** Writes the files to a scratch directory for the tools that read a tree. */
 export async function onDisk<T>(files: Files, work: (dir: string) => Promise<T>): Promise<T> {
   fs.rmSync(scratch, { recursive: true, force: true });
-  writeTree(scratch, files);
+  writeFiles(scratch, files);
   return work(scratch);
 }
 
