@@ -6,10 +6,10 @@ import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { catalogSelector } from './support/catalog/catalog-selector';
-import { ENVS, only, renderChart, valueFilesFor, type Env } from './support/chart/chart';
+import { ENVS, renderChart, valueFilesFor, type Env } from './support/chart/chart';
 import { environmentPromise, regeneratedReadme } from './support/chart/chart-readme';
 import { describeEnvironment, scalingProblems } from './support/chart/environment';
-import { podTemplate, schemaProblems, serviceContainer } from './support/chart/kube';
+import { only, podTemplate, schemaProblems, serviceContainer } from './support/chart/kube';
 import { nameViolations, podSpecs, rbacViolations, restrictedViolations, selects } from './support/chart/policy';
 import { renderedVariants, VARIANT_IDS, type Variant } from './support/backstage/rendered';
 import { serviceTables } from './support/service/rendered-service';
@@ -144,7 +144,10 @@ for (const id of VARIANT_IDS) {
 
         const grace = pod.spec.terminationGracePeriodSeconds;
         const drain = Number(env_.SHUTDOWN_DELAY_SECONDS.value) + Number(env_.SHUTDOWN_TIMEOUT_SECONDS.value);
-        assert.ok(grace !== undefined && grace > drain, `terminationGracePeriodSeconds ${grace} must exceed drain + in-flight wait ${drain}`);
+        assert.ok(
+          grace !== undefined && grace > drain,
+          `terminationGracePeriodSeconds ${grace} must exceed drain + in-flight wait ${drain}`,
+        );
       }
     });
 

@@ -3,7 +3,7 @@
 // entry point) have.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ENVS, only, renderChart, type Env } from './support/chart/chart';
+import { ENVS, renderChart, type Env } from './support/chart/chart';
 import * as docs from './support/docs/docs-facts';
 import { openapiEndpoints, openapiError } from './support/docs/openapi';
 import { serviceSeries, serviceTables, startWith } from './support/service/rendered-service';
@@ -11,7 +11,7 @@ import { describeEnvironment } from './support/chart/environment';
 import { dashboardOf, panelQueries } from './support/monitoring/grafana';
 import { comparisons, EXTERNAL_METRICS, numberLiterals, selectors } from './support/monitoring/promql';
 import { useRenderedVariants, VARIANT_IDS } from './support/backstage/rendered';
-import { ofKind, podTemplate, serviceContainer, type KubeObject } from './support/chart/kube';
+import { ofKind, only, podTemplate, serviceContainer, type KubeObject } from './support/chart/kube';
 
 /** Labels the scrape adds to every series of the service. */
 const TARGET_LABELS = ['namespace', 'pod', 'container', 'job', 'instance'];

@@ -8,7 +8,8 @@ import { getCompoundEntityRef } from '@backstage/catalog-model';
 import { repoRoot } from '../packages/tooling/src/template-repository';
 import { formPages } from './support/backstage/template';
 import { catalogEntities } from './support/catalog/entities';
-import { only, renderChart } from './support/chart/chart';
+import { renderChart } from './support/chart/chart';
+import { only } from './support/chart/kube';
 import { headingIds } from './support/form/readers';
 import { CORNER_VARIANT_IDS, useRenderedVariants } from './support/backstage/rendered';
 import {

@@ -7,8 +7,6 @@ import { helm, type HelmResult } from './helm';
 import { only, parseObjects, type KubeObject, type KubeObjectOf } from './kube';
 import type { Variant } from '../backstage/rendered';
 
-export { only };
-
 export const ENVS = ['dev', 'prod'] as const;
 export type Env = (typeof ENVS)[number];
 
