@@ -56,7 +56,7 @@ export function parseReleases(text: string): Release[] {
 }
 
 /** The version headings of CHANGELOG.md (`## 1.2.0 - 2026-12-04`), newest first as written. */
-export function changelogVersions(root: string): string[] {
+function changelogVersions(root: string): string[] {
   const text = fs.readFileSync(path.join(root, 'CHANGELOG.md'), 'utf8');
   return [...text.matchAll(/^## (\S+)/gm)].map(m => m[1]);
 }

@@ -21,10 +21,10 @@ export interface EmbeddedBackstage {
 }
 
 /** A backend feature, or the import of a module whose default export is one. */
-export type Feature = BackendFeature | Promise<{ default: BackendFeature }>;
+type Feature = BackendFeature | Promise<{ default: BackendFeature }>;
 
 /** What a program that embeds the backend adds to it. */
-export interface BackstageExtension {
+interface BackstageExtension {
   features?: Feature[];
   /** Configuration over the tooling's own: a key given here replaces the tooling's value (arrays whole). */
   config?: JsonObject;

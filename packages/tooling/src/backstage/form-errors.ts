@@ -4,7 +4,7 @@ import type { TemplateEntityV1beta3 } from '@backstage/plugin-scaffolder-common'
 import { validate } from 'jsonschema';
 
 /** A field of the form, as its JSON schema describes it (with the form's own ui: keys). */
-export interface FieldSchema {
+interface FieldSchema {
   title?: string;
   description?: string;
   'ui:help'?: string;
@@ -13,7 +13,7 @@ export interface FieldSchema {
 }
 
 /** A page of the form: a JSON schema of an object, one property a field. */
-export interface PageSchema {
+interface PageSchema {
   title?: string;
   properties?: Record<string, FieldSchema>;
   required?: string[];

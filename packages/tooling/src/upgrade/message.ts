@@ -3,7 +3,7 @@
 import type { Change, Merge } from './git';
 import type { NewAnswers } from './answers';
 
-export const TRAILER = 'Template-Upgrade';
+const TRAILER = 'Template-Upgrade';
 
 interface MessageFacts {
   template: string;

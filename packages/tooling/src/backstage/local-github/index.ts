@@ -10,7 +10,7 @@ import type { PublishedRepositories } from './published';
 import { createPublishedReader } from './reader';
 
 export type { BrowseUrl, PublishTarget } from './publish';
-export { PublishedRepositories, type Published } from './published';
+export { PublishedRepositories } from './published';
 
 /** The stand-in's parts, which record what they publish in PUBLISHED; BROWSE as in createLocalPublishAction. */
 export function createLocalGithub(target: PublishTarget, published: PublishedRepositories, browse?: BrowseUrl) {
