@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
+import type { IProbe } from 'kubernetes-models/v1/Probe';
 import { parse } from 'yaml';
 import { catalogSelector } from './support/catalog/catalog-selector';
 import { ENVS, renderChart, valueFilesFor, type Env } from './support/chart/chart';
@@ -11,7 +12,7 @@ import { environmentPromise, regeneratedReadme } from './support/chart/chart-rea
 import { describeEnvironment, scalingProblems } from './support/chart/environment';
 import { only, podTemplate, schemaProblems, serviceContainer } from './support/chart/kube';
 import { nameViolations, podSpecs, rbacViolations, restrictedViolations, selects } from './support/chart/policy';
-import { renderedVariants, VARIANT_IDS, type Variant } from './support/backstage/rendered';
+import { useRenderedVariants, VARIANT_IDS } from './support/backstage/rendered';
 import { serviceTables } from './support/service/rendered-service';
 import { SERVICE_CONTRACT as CONTRACT } from './support/service/service-contract';
 import { wiringProblems } from './support/chart/wiring';
@@ -45,14 +46,11 @@ const KINDS = {
   ],
 };
 
-let variants: Variant[];
-before(async () => {
-  variants = await renderedVariants();
-});
+const renderedVariant = useRenderedVariants();
 
 for (const id of VARIANT_IDS) {
   describe(`chart of ${id}`, () => {
-    const variant = () => variants.find(v => v.id === id)!;
+    const variant = () => renderedVariant(id);
     const chart = () => renderChart(variant());
     const namespace = (env: Env) => `${variant().app_name}-${env}`;
     const deployment = (env: Env) => only(chart().objects[env], 'Deployment');
@@ -67,7 +65,9 @@ for (const id of VARIANT_IDS) {
       assert.notEqual(status, 0, 'lint passed an unknown key and a string replicaCount');
       assert.match(output, /additional properties 'replicaCont' not allowed/);
       assert.match(output, /'\/replicaCount': got string, want integer/);
-      const schema = JSON.parse(fs.readFileSync(path.join(chart().chartDir, 'values.schema.json'), 'utf8'));
+      const schema = JSON.parse(fs.readFileSync(path.join(chart().chartDir, 'values.schema.json'), 'utf8')) as {
+        properties: { logLevel: { enum: string[] } };
+      };
       const { logLevels } = await serviceTables(variant().dir);
       assert.deepEqual(schema.properties.logLevel.enum, logLevels, 'log levels the service accepts');
     });
@@ -126,24 +126,26 @@ for (const id of VARIANT_IDS) {
         const c = container(env);
         const pod = podTemplate(deployment(env));
         assert.deepEqual(c.ports, [{ name: 'http', containerPort: CONTRACT.port, protocol: 'TCP' }]);
-        const probe = (p: any) => [p.httpGet.path, p.httpGet.port];
+        const probe = (p: IProbe | undefined) => [p?.httpGet?.path, p?.httpGet?.port];
         assert.deepEqual(probe(c.startupProbe), [CONTRACT.startupPath, 'http']);
         assert.deepEqual(probe(c.livenessProbe), [CONTRACT.livenessPath, 'http']);
         assert.deepEqual(probe(c.readinessProbe), [CONTRACT.readinessPath, 'http']);
-        assert.equal(pod.metadata.annotations?.['prometheus.io/scrape'], 'true');
-        assert.equal(pod.metadata.annotations?.['prometheus.io/port'], String(CONTRACT.port));
-        assert.equal(pod.metadata.annotations?.['prometheus.io/path'], CONTRACT.metricsPath);
+        const annotations = new Map(Object.entries(pod.metadata.annotations ?? {}));
+        assert.equal(annotations.get('prometheus.io/scrape'), 'true');
+        assert.equal(annotations.get('prometheus.io/port'), String(CONTRACT.port));
+        assert.equal(annotations.get('prometheus.io/path'), CONTRACT.metricsPath);
 
-        const env_ = Object.fromEntries((c.env ?? []).map(e => [e.name, e]));
+        const env_ = new Map((c.env ?? []).map(e => [e.name, e]));
         for (const [name, field] of Object.entries(CONTRACT.downwardApi))
-          assert.equal(env_[name]?.valueFrom?.fieldRef?.fieldPath, field, name);
-        for (const name of CONTRACT.plainEnv) assert.equal(typeof env_[name]?.value, 'string', name);
-        assert.equal(env_.PORT.value, String(CONTRACT.port));
-        assert.equal(env_.APP_VERSION.value, c.image?.split(':').pop(), 'APP_VERSION is the image tag');
-        assert.equal(env_[CONTRACT.tracingEnv], undefined, 'no tracing without an endpoint');
+          assert.equal(env_.get(name)?.valueFrom?.fieldRef?.fieldPath, field, name);
+        for (const name of CONTRACT.plainEnv) assert.equal(typeof env_.get(name)?.value, 'string', name);
+        assert.equal(env_.get('PORT')?.value, String(CONTRACT.port));
+        assert.equal(env_.get('APP_VERSION')?.value, c.image?.split(':').pop(), 'APP_VERSION is the image tag');
+        assert.equal(env_.get(CONTRACT.tracingEnv), undefined, 'no tracing without an endpoint');
 
         const grace = pod.spec.terminationGracePeriodSeconds;
-        const drain = Number(env_.SHUTDOWN_DELAY_SECONDS.value) + Number(env_.SHUTDOWN_TIMEOUT_SECONDS.value);
+        const seconds = (name: string) => Number(env_.get(name)?.value);
+        const drain = seconds('SHUTDOWN_DELAY_SECONDS') + seconds('SHUTDOWN_TIMEOUT_SECONDS');
         assert.ok(
           grace !== undefined && grace > drain,
           `terminationGracePeriodSeconds ${grace} must exceed drain + in-flight wait ${drain}`,
@@ -214,23 +216,23 @@ for (const id of VARIANT_IDS) {
       const c = serviceContainer(only(objects, 'Deployment'));
       const env_ = Object.fromEntries((c.env ?? []).map(e => [e.name, e.value]));
       assert.equal(env_[CONTRACT.tracingEnv], 'http://otel-collector.observability:4318');
-      const valuesOf = (file: string) => parse(fs.readFileSync(path.join(chart().chartDir, file), 'utf8'));
-      const ratio =
-        valuesOf(`values-${variant().app_env}.yaml`).tracing?.samplingRatio ??
-        valuesOf('values.yaml').tracing.samplingRatio;
+      const valuesOf = (file: string) =>
+        parse(fs.readFileSync(path.join(chart().chartDir, file), 'utf8')) as { tracing?: { samplingRatio?: number } };
+      const defaults = valuesOf('values.yaml').tracing;
+      const ratio = valuesOf(`values-${variant().app_env}.yaml`).tracing?.samplingRatio ?? defaults?.samplingRatio;
       assert.equal(env_.OTEL_TRACES_SAMPLER, 'parentbased_traceidratio');
       assert.equal(Number(env_.OTEL_TRACES_SAMPLER_ARG), ratio, "the environment's tracing.samplingRatio");
       const egress = only(objects, 'NetworkPolicy').spec?.egress ?? [];
       assert.ok(
         egress.some(
-          (r: any) => r.to?.[0]?.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'observability',
+          r => r.to?.[0]?.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'observability',
         ),
       );
       const monitor = only(objects, 'ServiceMonitor');
       assert.equal(monitor.apiVersion, 'monitoring.coreos.com/v1');
       assert.ok(selects(monitor.spec.selector.matchLabels, only(objects, 'Service').metadata.labels ?? {}));
       assert.deepEqual(
-        monitor.spec.endpoints.map((e: any) => [e.port, e.path]),
+        monitor.spec.endpoints.map(e => [e.port, e.path]),
         [['http', CONTRACT.metricsPath]],
       );
     });
