@@ -12,7 +12,7 @@ import { edgeValues, schemaRule, type FieldPlaces, type Place } from './boundari
 export type FormValues = Record<string, string | undefined>;
 
 /** Text that means something to one of the languages a value lands in. */
-export const HOSTILE = [
+const HOSTILE = [
   // YAML 1.1 / 1.2
   ': ',
   ' #',

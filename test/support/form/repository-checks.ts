@@ -67,7 +67,7 @@ function firstDifference(actual: unknown, expected: unknown, at = ''): string {
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
 /** Paths of every key an entity sets, e.g. `metadata.annotations.github.com/project-slug`. */
-export function keyPaths(value: unknown, at = ''): string[] {
+function keyPaths(value: unknown, at = ''): string[] {
   if (!value || typeof value !== 'object') return [at];
   return Object.entries(value).flatMap(([key, inner]) =>
     keyPaths(inner, at ? `${at}.${Array.isArray(value) ? '[]' : key}` : key),
