@@ -235,9 +235,12 @@ function isRef(value: string, kinds: string[], defaultKind: string): boolean {
   }
 }
 
+/** The form's own bound on an address it writes into links: no reader downstream sets one. */
+const LONGEST_ADDRESS = 200;
+
 // A real https origin: what `new URL` reads back as itself, on a DNS name, with no credentials.
 const isHttpsOrigin = (v: string | undefined): boolean => {
-  if (v === undefined) return false;
+  if (v === undefined || v.length > LONGEST_ADDRESS) return false;
   try {
     const url = new URL(v);
     return url.protocol === 'https:' && url.origin === v && url.port !== '0' && isDnsName(url.hostname);
