@@ -16,11 +16,16 @@ after(() => {
 });
 
 function create(...args: string[]) {
-  const run = spawnSync(path.join(repoRoot, 'node_modules', '.bin', 'koa-template'), ['create', ...args], {
-    cwd: work,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
+  // The bin on this process's Node, the one npm run puts first on PATH.
+  const run = spawnSync(
+    process.execPath,
+    [path.join(repoRoot, 'node_modules', '.bin', 'koa-template'), 'create', ...args],
+    {
+      cwd: work,
+      encoding: 'utf8',
+      timeout: 120_000,
+    },
+  );
   return { status: run.status, out: run.stdout + run.stderr };
 }
 
