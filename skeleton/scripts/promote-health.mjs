@@ -28,10 +28,10 @@ export function pageLevelAlerts(groups) {
   return rulesOf(groups)
     .filter(rule => rule.alert && rule.labels?.severity === PAGE_MARKER)
     .map(({ alert, labels }) => {
-      const { severity, ...rest } = labels;
-      const own = { alertname: alert, ...rest };
-      const name = rest.burn ? `${alert} (burn=${rest.burn})` : alert;
-      return { name, query: `ALERTS{${selector({ alertstate: 'firing', ...own })}}` };
+      // Every label but severity, which is the marker here and the environment's own severity in its Prometheus.
+      const own = Object.fromEntries(Object.entries(labels).filter(([label]) => label !== 'severity'));
+      const name = own.burn ? `${alert} (burn=${own.burn})` : alert;
+      return { name, query: `ALERTS{${selector({ alertstate: 'firing', alertname: alert, ...own })}}` };
     });
 }
 
