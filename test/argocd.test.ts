@@ -1,65 +1,46 @@
-// The Argo CD Application of every variant: valid, named as the catalog entity says, and pointing at a chart
-// and value files that exist in the rendered repository, nested where Argo CD reads them.
+// The Argo CD manifests of every variant: one valid Application per environment of environments.yaml, each
+// deploying this repository's chart with its environment's values into its namespace, and the team's
+// AppProject, which allows this repository alone, exactly those namespaces and exactly the kinds the chart
+// renders.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { describe, test } from 'node:test';
 import { useRenderedVariants, VARIANT_IDS } from './support/backstage/rendered';
-import { catalogEntities } from './support/catalog/entities';
-import { applicationOf, namespaceOf } from './support/chart/chart';
-import { schemaProblems } from './support/chart/kube';
+import { applicationsOf, ENVS, renderChart } from './support/chart/chart';
+import {
+  applicationProblems,
+  appliedKinds,
+  environmentsOf,
+  projectOf,
+  projectProblems,
+  serviceOf,
+} from './support/environments/environments';
 
 const variant = useRenderedVariants();
 
 for (const id of VARIANT_IDS) {
-  describe(`Argo CD Application of ${id}`, () => {
-    const application = () => applicationOf(variant(id));
-    const annotations = (): Partial<Record<string, string>> =>
-      catalogEntities(variant(id).dir)[0].metadata.annotations ?? {};
-
-    test('is a valid Application without unknown fields', () => {
-      assert.deepEqual(schemaProblems(application()), []);
+  describe(`Argo CD manifests of ${id}`, () => {
+    test('the environments: dev then prod for a dev start, prod alone for a prod start', () => {
+      const names = environmentsOf(variant(id).dir).map(env => env.name);
+      assert.deepEqual(names, ENVS.slice(ENVS.indexOf(variant(id).app_env)));
     });
 
-    test("is named as the catalog entity's argocd/app-name annotation says, in the argocd namespace", () => {
-      const { metadata } = application();
-      assert.equal(metadata.name, namespaceOf(variant(id)));
-      assert.equal(metadata.name, annotations()['argocd/app-name']);
-      assert.equal(metadata.namespace, 'argocd');
-      assert.deepEqual(metadata.finalizers, ['resources-finalizer.argocd.argoproj.io']);
+    test('one Application per environment, in its order, each valid and deploying its environment', () => {
+      const { dir } = variant(id);
+      const envs = environmentsOf(dir);
+      const applications = applicationsOf(variant(id));
+      assert.deepEqual(
+        applications.map(app => app.metadata.name),
+        envs.map(env => `${variant(id).app_name}-${env.name}`),
+      );
+      const problems = envs.flatMap((env, i) => applicationProblems(dir, serviceOf(variant(id)), env, applications[i]));
+      assert.deepEqual(problems, []);
     });
 
-    test("deploys the chart of this repository with the environment's values, nested under helm", () => {
-      const { app_name, app_env, values, dir } = variant(id);
-      const { source } = application().spec;
-      assert.ok(source, 'spec.source');
-      assert.equal(source.repoURL, `https://github.com/${String(values.repo_owner)}/${String(values.repo_name)}.git`);
-      assert.equal(source.targetRevision, 'main');
-      assert.equal(source.path, `charts/${app_name}`);
-      const chartDir = path.join(dir, source.path);
-      assert.ok(fs.existsSync(path.join(chartDir, 'Chart.yaml')), `${source.path}/Chart.yaml is missing`);
-      const valueFiles = source.helm?.valueFiles;
-      assert.deepEqual(valueFiles, ['values.yaml', `values-${app_env}.yaml`], 'spec.source.helm.valueFiles');
-      for (const file of valueFiles)
-        assert.ok(fs.existsSync(path.join(chartDir, file)), `${source.path}/${file} is missing`);
-      // Argo CD's label tracking writes the Application's name into app.kubernetes.io/instance, which the
-      // chart's selectors use: a different release name would leave the selectors matching nothing.
-      const { name } = application().metadata;
-      assert.equal(source.helm?.releaseName ?? name, name, 'releaseName');
-    });
-
-    test('syncs into its own restricted namespace in this cluster, pruning, self-healing and retrying', () => {
-      const { destination, syncPolicy } = application().spec;
-      assert.deepEqual(destination, { server: 'https://kubernetes.default.svc', namespace: namespaceOf(variant(id)) });
-      const namespace = annotations()['backstage.io/kubernetes-namespace'];
-      if (namespace !== undefined)
-        assert.equal(namespace, destination.namespace, 'the catalog looks for the pods in another namespace');
-      assert.ok(syncPolicy, 'spec.syncPolicy');
-      assert.deepEqual(syncPolicy.automated, { prune: true, selfHeal: true });
-      assert.ok(syncPolicy.syncOptions?.includes('CreateNamespace=true'));
-      assert.equal(syncPolicy.managedNamespaceMetadata?.labels?.['pod-security.kubernetes.io/enforce'], 'restricted');
-      const { limit = 0, backoff } = syncPolicy.retry ?? {};
-      assert.ok(limit > 0 && backoff?.duration && (backoff.factor ?? 0) > 1, JSON.stringify(syncPolicy.retry));
+    test('the AppProject allows this repository, its namespaces and the kinds its chart renders, nothing more', () => {
+      const { dir } = variant(id);
+      const chart = renderChart(variant(id));
+      const kinds = appliedKinds([...ENVS.flatMap(env => chart.objects[env]), ...chart.optional]);
+      assert.deepEqual(projectProblems(projectOf(dir), serviceOf(variant(id)), environmentsOf(dir), kinds), []);
     });
   });
 }

@@ -1,6 +1,6 @@
 // Catalog entities: the generated Component and API, and the template repository's Location, valid by the
 // catalog model, ingested by a real catalog without processing errors, related to each other, and
-// agreeing with the rendered Argo CD Application and OpenAPI document.
+// agreeing with the rendered Argo CD Applications (every environment's) and OpenAPI document.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,7 +12,14 @@ import { repoRoot } from '../packages/tooling/src/template-repository';
 import { useBackstage } from './support/backstage/backstage';
 import { useRenderedVariants, VARIANT_IDS } from './support/backstage/rendered';
 import { catalogEntities, entityProblems } from './support/catalog/entities';
-import { applicationOf, renderChart } from './support/chart/chart';
+import { applicationsOf, renderChart } from './support/chart/chart';
+import {
+  catalogProblems,
+  environmentsOf,
+  hostOf,
+  serviceOf,
+  type Environment,
+} from './support/environments/environments';
 import { dashboardOf } from './support/monitoring/grafana';
 
 async function assertValid(entity: Entity) {
@@ -34,9 +41,9 @@ describe('catalog entities, offline', () => {
   });
 
   for (const id of VARIANT_IDS) {
-    const agreeing = 'agreeing with the Application and the OpenAPI document';
+    const agreeing = 'linking every environment, agreeing with the Applications and the OpenAPI document';
     test(`${id}: a valid Component providing a valid API, ${agreeing}`, async () => {
-      const { dir, app_env, values } = variant(id);
+      const { dir, app_name, app_env, values } = variant(id);
       const [component, api, ...rest] = catalogEntities(dir);
       assert.deepEqual(rest, []);
       assert.deepEqual(api.spec?.definition, { $text: './openapi.yaml' });
@@ -48,14 +55,21 @@ describe('catalog entities, offline', () => {
       assert.deepEqual(component.spec.providesApis, [api.metadata.name]);
 
       const annotations: Partial<Record<string, string>> = component.metadata.annotations ?? {};
-      const application = applicationOf(variant(id));
-      assert.equal(annotations['argocd/app-name'], application.metadata.name);
-      assert.equal(annotations['backstage.io/kubernetes-namespace'], application.spec.destination.namespace);
-      assert.equal(
-        `https://github.com/${String(annotations['github.com/project-slug'])}.git`,
-        application.spec.source?.repoURL,
-      );
+      const applications = applicationsOf(variant(id));
+      for (const application of applications) {
+        assert.equal(
+          `https://github.com/${String(annotations['github.com/project-slug'])}.git`,
+          application.spec.source?.repoURL,
+        );
+      }
       assert.equal(annotations['backstage.io/source-template'], values.source_template);
+
+      // Every environment with its links, each host the one its values file serves and the form's domain gives.
+      const envs = environmentsOf(dir);
+      const host = (env: Environment) => `${app_name}-${env.name}.${String(values.ingress_domain)}`;
+      for (const env of envs) assert.equal(hostOf(dir, env), host(env), `${env.valuesFile}'s ingress.host`);
+      const paths = Object.keys(openapiPaths(dir));
+      assert.deepEqual(catalogProblems(component, serviceOf(variant(id)), envs, applications, host, paths), []);
 
       // The Grafana plugin's annotation selects the dashboard the chart ships, by its tag.
       const dashboard = dashboardOf(renderChart(variant(id)).objects[app_env]);
@@ -66,13 +80,6 @@ describe('catalog entities, offline', () => {
         `grafana/dashboard-selector ${selector} vs the dashboard's tags ${dashboard.tags.join(', ')}`,
       );
 
-      const links = new Map((component.metadata.links ?? []).map(l => [l.title, l.url]));
-      assert.equal(links.get('Service'), `https://${String(values.ingress_host)}`);
-      const health = links.get('Health');
-      assert.ok(
-        health && new URL(health).pathname in openapiPaths(dir),
-        'the Health link is not an endpoint of the API',
-      );
       assert.equal(component.spec.lifecycle, api.spec.lifecycle);
     });
   }

@@ -72,6 +72,13 @@ describe('the skeleton', () => {
     assert.equal(escapeFindings('${{ values.description }}.txt', '').length, 1);
   });
 
+  test("tells the skeleton's loop variables from GitHub contexts", () => {
+    const loop = (name: string) => `{% for ${name} in values.environments %}\${{ ${name} | dump }}{% endfor %}`;
+    assert.deepEqual(unescapedExpressions(loop('environment')), []);
+    assert.deepEqual(unescapedExpressions(loop('env')), ['${{ env | dump }}']);
+    assert.deepEqual(unescapedExpressions('${{ environment.url }}'), ['${{ environment.url }}'], 'outside a loop');
+  });
+
   test('has no GitHub Actions expression left unescaped (Backstage would render it empty)', () => {
     const offenders = listFiles(skeleton).flatMap(file =>
       unescapedExpressions(fs.readFileSync(path.join(skeleton, file), 'utf8')).map(e => `${file}: ${e}`),

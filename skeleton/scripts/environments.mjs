@@ -24,6 +24,9 @@ const CATALOG_FILE = 'catalog-info.yaml';
 const KEYS = ['name', 'namespace', 'cluster', 'prometheus', 'soak', 'protected'];
 // Short: the name is part of namespaces, Application and GitHub environment names, and dashboard uids.
 const NAME = /^[a-z][a-z0-9]{0,9}$/;
+// The release <app>-<name> names the Deployment, whose pods are named <release>-<10-character hash>-<5
+// characters>: within Kubernetes' 63 characters, the release may have 46.
+const RELEASE_LENGTH = 63 - 17;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const SOAK = /^(0|[1-9][0-9]*)(s|m|h|d)$/;
 const SECONDS = { s: 1, m: 60, h: 3600, d: 86400 };
@@ -95,6 +98,11 @@ export function loadEnvironments(root = process.cwd()) {
     const { name, namespace, cluster, prometheus, soak } = entry;
     if (typeof name !== 'string' || !NAME.test(name)) {
       problems.push(`${at}: name must be a lowercase letter then up to 9 lowercase letters or digits`);
+    } else if (`${app}-${name}`.length > RELEASE_LENGTH) {
+      const room = RELEASE_LENGTH - app.length - 1;
+      problems.push(
+        `${at}: ${app}-${name} is too long for pod names: with this service's name, at most ${room} letters`,
+      );
     }
     if (typeof namespace !== 'string' || !DNS_LABEL.test(namespace)) {
       problems.push(`${at}: namespace must be a DNS label (up to 63 lowercase letters, digits and inner hyphens)`);

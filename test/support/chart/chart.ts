@@ -1,21 +1,31 @@
 // The chart of a rendered repository, linted and templated by the real helm the way Argo CD deploys it:
-// release name, namespace and value files come from the rendered Argo CD Application. Each variant's
-// chart is rendered once per test run for both environments, plus once with every optional feature on.
+// release name, namespace and value files come from the rendered Argo CD Application of its first environment.
+// Each variant's chart is rendered once per test run for both environments, plus once with every optional
+// feature on. renderEnvironment() does the same for any repository and Application (an added environment).
 import fs from 'node:fs';
 import path from 'node:path';
 import { helm, type HelmResult } from './helm';
-import { only, parseObjects, type KubeObject, type KubeObjectOf } from './kube';
+import { ofKind, parseObjects, type KubeObject, type KubeObjectOf } from './kube';
 import type { Variant } from '../backstage/rendered';
 
+/**
+ * The environments a repository can start with (template.yaml's app_env); a dev start holds both, a prod start
+ * prod alone (environments.yaml, read by test/support/environments), and every render has both values files.
+ */
 export const ENVS = ['dev', 'prod'] as const;
 export type Env = (typeof ENVS)[number];
 
-/** Values that turn on what the environments leave off: the ServiceMonitor, the alerts and tracing. */
-const OPTIONAL_FEATURES = [
+/**
+ * Values that turn on what the environments leave off: the ServiceMonitor, the alerts, tracing, and the
+ * service's read of its own pod (RBAC, with the API server's address it needs).
+ */
+export const OPTIONAL_FEATURES = [
   'serviceMonitor.enabled=true',
   'alerts.enabled=true',
   'tracing.endpoint=http://otel-collector.observability:4318',
   'tracing.collectorNamespace=observability',
+  'rbac.create=true',
+  'networkPolicy.apiServerCidrs={10.0.0.10/32}',
 ];
 
 export interface ChartRender {
@@ -39,16 +49,44 @@ export function namespaceOf(variant: Variant, env: Env = variant.app_env): strin
   return `${variant.app_name}-${env}`;
 }
 
-/** The Argo CD Application of a rendered repository. */
-export function applicationOf(variant: Variant): Application {
-  const file = path.join(variant.dir, 'argocd', 'application.yaml');
-  return only(parseObjects(fs.readFileSync(file, 'utf8')), 'Application');
+/** Every Argo CD Application of a repository (argocd/applications.yaml), one per environment, in order. */
+export function applicationsOf(variant: Pick<Variant, 'dir'>): Application[] {
+  const file = path.join(variant.dir, 'argocd', 'applications.yaml');
+  return ofKind(parseObjects(fs.readFileSync(file, 'utf8')), 'Application');
+}
+
+/** The Argo CD Application of a rendered repository's environment ENV (by default the first, app_env). */
+export function applicationOf(variant: Variant, env: string = variant.app_env): Application {
+  const name = `${variant.app_name}-${env}`;
+  const found = applicationsOf(variant).filter(application => application.metadata.name === name);
+  if (found.length !== 1) throw new Error(`expected one Application ${name}, found ${found.length}`);
+  return found[0];
 }
 
 /** The value files Argo CD passes for an environment: the Application's own list for its environment. */
 export function valueFilesFor(application: Application, ownEnv: Env, env: Env): string[] {
   const files = application.spec.source?.helm?.valueFiles ?? [];
   return files.map(file => (file === `values-${ownEnv}.yaml` ? `values-${env}.yaml` : file));
+}
+
+/** An environment as its Argo CD Application deploys it: helm lint --strict and helm template, EXTRA values set. */
+export function renderEnvironment(
+  dir: string,
+  application: Application,
+  extra: string[] = [],
+): { lint: HelmResult; objects: KubeObject[] } {
+  const { source, destination } = application.spec;
+  const chartDir = path.join(dir, source?.path ?? '.');
+  const release = source?.helm?.releaseName ?? application.metadata.name;
+  const args = [
+    '--namespace',
+    destination.namespace ?? '',
+    ...(source?.helm?.valueFiles ?? []).flatMap(file => ['-f', file]),
+    ...extra.flatMap(value => ['--set', value]),
+  ];
+  const result = helm(['template', release, '.', ...args], chartDir);
+  if (result.status !== 0) throw new Error(`helm template ${release} failed:\n${result.output}`);
+  return { lint: helm(['lint', '--strict', '.', ...args], chartDir), objects: parseObjects(result.output) };
 }
 
 export function renderChart(variant: Variant): ChartRender {

@@ -19,12 +19,33 @@ export function escapedGithubExpressions(source: string): string[] {
   );
 }
 
+/** GitHub's expression contexts: a template loop variable named like one could not be told from it. */
+const GITHUB_CONTEXTS = [
+  'github',
+  'env',
+  'vars',
+  'job',
+  'jobs',
+  'steps',
+  'runner',
+  'secrets',
+  'strategy',
+  'matrix',
+  'needs',
+  'inputs',
+];
+/** `{% for x in values.y %}`: the names a file's loops bind to a value's items. */
+const LOOP = /\{%-?\s*for\s+([A-Za-z_]\w*)\s+in\s+values\./g;
+
 /**
- * Template expressions that are not the template's own: the skeleton's expressions read `values.*` or
- * start with a literal; anything else (`${{ github.sha }}`, `${{ secrets.X }}`) is an unescaped GitHub one.
+ * Template expressions that are not the template's own: the skeleton's expressions read `values.*`, a loop
+ * variable over one (not named like a GitHub context), or start with a literal; anything else
+ * (`${{ github.sha }}`, `${{ secrets.X }}`, `${{ env.X }}`) is an unescaped GitHub one.
  */
 export function unescapedExpressions(source: string): string[] {
-  return githubExpressions(source.replace(RAW_BLOCK, '')).filter(
-    expression => !/^\$\{\{-?\s*(values\.|['"(])/.test(expression),
-  );
+  const loops = [...source.matchAll(LOOP)]
+    .map(([, name]) => name)
+    .filter(name => !GITHUB_CONTEXTS.includes(name));
+  const own = new RegExp(`^\\$\\{\\{-?\\s*(values\\.|['"(]${loops.map(name => `|${name}\\b`).join('')})`);
+  return githubExpressions(source.replace(RAW_BLOCK, '')).filter(expression => !own.test(expression));
 }
