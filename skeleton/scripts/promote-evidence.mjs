@@ -89,7 +89,10 @@ export const SUMMARIES = {
   },
   spdxjson({ predicate }) {
     const packages = predicate.packages?.length ?? 0;
-    return { packages, text: `${predicate.spdxVersion ?? 'SPDX'} document "${predicate.name ?? ''}", ${packages} packages` };
+    return {
+      packages,
+      text: `${predicate.spdxVersion ?? 'SPDX'} document "${predicate.name ?? ''}", ${packages} packages`,
+    };
   },
   vuln({ predicate }) {
     const { scanner = {}, metadata = {} } = predicate;
@@ -124,7 +127,10 @@ export function verifyEvidence({ image, digest, verifier: v }) {
   const reference = `${image}@${digest}`;
   const verified = cosign(['verify', ...v.args, '--output', 'json', reference]);
   if (verified.status !== 0) {
-    return { ok: false, reason: `the signature of ${reference} does not verify (${v.describe}): ${refusalReason(verified.stderr)}` };
+    return {
+      ok: false,
+      reason: `the signature of ${reference} does not verify (${v.describe}): ${refusalReason(verified.stderr)}`,
+    };
   }
   const evidence = { reference, verifier: v.describe, signatures: [], attestations: {} };
   try {

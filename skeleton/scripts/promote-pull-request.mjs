@@ -15,7 +15,9 @@ function run(command, args, { cwd, env = process.env, input } = {}) {
     return execFileSync(command, args, { cwd, env, input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] }).trim();
   } catch (error) {
     if (error.code === 'ENOENT') throw new Error(`${command} is not installed`, { cause: error });
-    throw new Error(`${command} ${args.join(' ')} failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`, { cause: error });
+    throw new Error(`${command} ${args.join(' ')} failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`, {
+      cause: error,
+    });
   }
 }
 
@@ -92,7 +94,20 @@ export function openOrUpdatePullRequest({ cwd, branch, title, body }) {
   const bodyFile = path.join(dir, 'body.md');
   fs.writeFileSync(bodyFile, body);
   const gh = (...args) => run('gh', args, { cwd });
-  const number = gh('pr', 'list', '--head', branch, '--base', 'main', '--state', 'open', '--json', 'number', '--jq', '.[0].number');
+  const number = gh(
+    'pr',
+    'list',
+    '--head',
+    branch,
+    '--base',
+    'main',
+    '--state',
+    'open',
+    '--json',
+    'number',
+    '--jq',
+    '.[0].number',
+  );
   if (number) {
     const url = gh('pr', 'edit', number, '--title', title, '--body-file', bodyFile);
     return { action: 'updated', url };
@@ -107,6 +122,7 @@ const code = text => `\`${text}\``;
 /** The pull request's body: what moves where, the evidence, the health figures and the commits. */
 export function pullRequestBody(p) {
   const { target, previous, image, digest, tag, current, evidence, health, history, rollback } = p;
+  const running = current.digest ? `${code(current.tag || '(no tag)')} ${code(current.digest)}` : 'no digest yet';
   const lines = [];
   lines.push(
     rollback
@@ -116,11 +132,14 @@ export function pullRequestBody(p) {
     `| | |`,
     `|---|---|`,
     `| Image | ${code(`${image}@${digest}`)} |`,
-    `| ${target.name} runs now | ${current.digest ? `${code(current.tag || '(no tag)')} ${code(current.digest)}` : 'no digest yet'} |`,
+    `| ${target.name} runs now | ${running} |`,
     `| Changes | ${code(target.valuesFile)}: ${code('image.digest')} and ${code('image.tag')}, nothing else |`,
   );
   if (target.protected) {
-    lines.push('', `${target.name} is protected: merging needs a review by the code owners of ${code(target.valuesFile)}.`);
+    lines.push(
+      '',
+      `${target.name} is protected: merging needs a review by the code owners of ${code(target.valuesFile)}.`,
+    );
   }
   lines.push('', '## Evidence (verified by cosign before this pull request was written)', '');
   const signature = evidence.signatures[0];
@@ -139,10 +158,11 @@ export function pullRequestBody(p) {
         'so no alert or error budget was looked at. Check its dashboards before merging.',
     );
   } else {
+    const firing = health.firing.length ? health.firing.join(', ') : 'none';
     lines.push(
       `Prometheus ${code(previous.prometheus)}, soak ${previous.soak}:`,
       '',
-      `- Page-level alerts firing: ${health.firing.length ? health.firing.join(', ') : 'none'} (looked for: ${health.alerts.join(', ')})`,
+      `- Page-level alerts firing: ${firing} (looked for: ${health.alerts.join(', ')})`,
       ...health.burns.map(
         b =>
           `- ${b.slo} objective ${b.objective}: error budget burn over ${previous.soak} ` +

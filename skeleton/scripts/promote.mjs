@@ -133,7 +133,10 @@ export async function promote({ root, environment, digest: requested = '', env =
   }
 
   const history = commitsBetween(root, current.tag, tag);
-  const title = rollback && history.direction === 'back' ? `Roll ${target.name} back to ${tag}` : `Promote ${tag} to ${target.name}`;
+  const title =
+    rollback && history.direction === 'back'
+      ? `Roll ${target.name} back to ${tag}`
+      : `Promote ${tag} to ${target.name}`;
   const body = pullRequestBody({
     target,
     previous,
@@ -165,7 +168,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     options: { environment: { type: 'string' }, digest: { type: 'string', default: '' } },
   });
   try {
-    if (!values.environment) throw new Refused('usage: node scripts/promote.mjs --environment <target> [--digest sha256:...]');
+    if (!values.environment)
+      throw new Refused('usage: node scripts/promote.mjs --environment <target> [--digest sha256:...]');
     await promote({ root: process.cwd(), environment: values.environment, digest: values.digest });
   } catch (error) {
     const title = error instanceof Refused ? 'Promotion refused' : 'Promotion failed';
