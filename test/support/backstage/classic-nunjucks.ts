@@ -37,12 +37,15 @@ function backstageFilters(): BackstageFilter[] {
 /** A value as it comes out of JSON: how the scaffolder passes values and filter results into the sandbox. */
 const throughJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value)) as unknown;
 
+/** Backstage's template delimiters: `${{ }}` for expressions. */
+const TAGS = { variableStart: '${{', variableEnd: '}}' };
+
 function classicEnvironment(input: FetchTemplateInput): nunjucks.Environment {
   const env = new nunjucks.Environment(null, {
     autoescape: false,
     trimBlocks: input.trimBlocks,
     lstripBlocks: input.lstripBlocks,
-    tags: { variableStart: '${{', variableEnd: '}}' },
+    tags: TAGS,
   });
   for (const { id, filter } of backstageFilters()) {
     env.addFilter(id, (...args: unknown[]) => {
@@ -51,6 +54,39 @@ function classicEnvironment(input: FetchTemplateInput): nunjucks.Environment {
     });
   }
   return env;
+}
+
+/** A nunjucks syntax tree node, as far as the runner looked at it (nunjucks/src/nodes.js). */
+interface ParsedNode {
+  children?: ParsedNode[];
+}
+/** The parser and node classes the nunjucks module carries; @types/nunjucks leaves them out. */
+const { parser, nodes } = nunjucks as unknown as {
+  parser: { parse(source: string, extensions: unknown[], options: nunjucks.ConfigureOptions): ParsedNode };
+  nodes: { TemplateData: new () => unknown };
+};
+
+/**
+ * A step's input as the workflow runner rendered it before 4.0.3: a string that is one whole `${{ }}`
+ * expression was rendered through `dump` and parsed back, so it kept its type (a list, a boolean); any other
+ * string was rendered as text, and an empty result left the key out.
+ */
+export function renderClassicStepInput(input: unknown, context: Record<string, unknown>): unknown {
+  const env = classicEnvironment({ values: {} });
+  const render = (text: string) => env.renderString(text, throughJson(context) as object);
+  const isSingleExpression = (text: string) => {
+    const { children = [] } = parser.parse(text, [], { autoescape: false, tags: TAGS });
+    return children.length === 1 && !(children[0].children?.[0] instanceof nodes.TemplateData);
+  };
+  return JSON.parse(JSON.stringify(input), (_key, value: unknown) => {
+    if (typeof value !== 'string') return value;
+    if (isSingleExpression(value)) {
+      const dumped = render(value.replace(/\$\{\{(.+)\}\}/g, '${{ ( $1 ) | dump }}'));
+      return dumped === '' ? undefined : (JSON.parse(dumped) as unknown);
+    }
+    const text = render(value);
+    return text === '' ? undefined : text;
+  }) as unknown;
 }
 
 export async function renderClassic(skeletonDir: string, outputDir: string, input: FetchTemplateInput) {
