@@ -86,7 +86,8 @@ export function writeOnlyWhereNeeded(workflow: Workflow): string[] {
 export function idTokenOnlyWhereSigning(workflow: Workflow): string[] {
   const top = JSON.stringify(workflow.permissions ?? {});
   const signing = signingJobs(workflow);
-  const found = /"id-token":"write"/.test(top) || top === '"write-all"' ? [`${workflow.file}: id-token at the top`] : [];
+  const found =
+    /"id-token":"write"/.test(top) || top === '"write-all"' ? [`${workflow.file}: id-token at the top`] : [];
   for (const [name, job] of Object.entries(workflow.jobs)) {
     const hasIdToken = typeof job.permissions === 'object' && job.permissions['id-token'] === 'write';
     if (hasIdToken && !signing.has(name))
