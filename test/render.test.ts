@@ -11,7 +11,7 @@ import { repoRoot } from '../packages/tooling/src/template-repository';
 import { listFiles, useRenderedVariants, VARIANT_IDS } from './support/backstage/rendered';
 import { fetchTemplateInput } from './support/backstage/template';
 import { catalogEntities } from './support/catalog/entities';
-import { namespaceOf } from './support/chart/chart';
+import { PART_OF } from './support/environments/environments';
 import { githubExpressions, escapedGithubExpressions, unescapedExpressions } from './support/skeleton/expressions';
 import { escapeFindings } from './support/skeleton/skeleton-escapes';
 
@@ -136,7 +136,8 @@ for (const id of VARIANT_IDS) {
       const { app_name, app_env, dir } = variant(id);
       const [component] = catalogEntities(dir);
       assert.equal(component.metadata.name, app_name);
-      assert.equal(component.metadata.annotations?.['argocd/app-name'], namespaceOf(variant(id)));
+      assert.equal(component.metadata.annotations?.['argocd/app-selector'], `${PART_OF}=${app_name}`);
+      // A dev start holds prod, but nothing runs there before a first promotion.
       assert.equal(component.spec?.lifecycle, app_env === 'prod' ? 'production' : 'experimental');
       assert.equal((JSON.parse(read('package.json')) as { name: string }).name, app_name);
     });

@@ -45,7 +45,7 @@ const cache = new Map<string, ChartRender>();
 type Application = KubeObjectOf<'Application'>;
 
 /** The namespace a variant's release runs in for ENV, which is also its Argo CD Application's name. */
-export function namespaceOf(variant: Variant, env: Env = variant.app_env): string {
+function namespaceOf(variant: Variant, env: Env = variant.app_env): string {
   return `${variant.app_name}-${env}`;
 }
 
@@ -56,7 +56,7 @@ export function applicationsOf(variant: Pick<Variant, 'dir'>): Application[] {
 }
 
 /** The Argo CD Application of a rendered repository's environment ENV (by default the first, app_env). */
-export function applicationOf(variant: Variant, env: string = variant.app_env): Application {
+function applicationOf(variant: Variant, env: string = variant.app_env): Application {
   const name = `${variant.app_name}-${env}`;
   const found = applicationsOf(variant).filter(application => application.metadata.name === name);
   if (found.length !== 1) throw new Error(`expected one Application ${name}, found ${found.length}`);
