@@ -10,25 +10,28 @@ import { catalogSelector } from './support/catalog/catalog-selector';
 import { ENVS, renderChart, valueFilesFor, type Env } from './support/chart/chart';
 import { environmentPromise, regeneratedReadme } from './support/chart/chart-readme';
 import { describeEnvironment, scalingProblems } from './support/chart/environment';
-import { only, podTemplate, schemaProblems, serviceContainer } from './support/chart/kube';
-import { nameViolations, podSpecs, rbacViolations, restrictedViolations, selects } from './support/chart/policy';
+import { only, parseObjects, podTemplate, schemaProblems, serviceContainer } from './support/chart/kube';
+import { helm } from './support/chart/helm';
+import {
+  egressViolations,
+  ephemeralStorageViolations,
+  imageViolations,
+  ingressViolations,
+  nameViolations,
+  podSpecs,
+  rbacViolations,
+  restrictedViolations,
+  selects,
+  tokenViolations,
+  userGroupViolations,
+} from './support/chart/policy';
 import { useRenderedVariants, VARIANT_IDS } from './support/backstage/rendered';
 import { serviceTables } from './support/service/rendered-service';
 import { SERVICE_CONTRACT as CONTRACT } from './support/service/service-contract';
 import { wiringProblems } from './support/chart/wiring';
 
 const KINDS = {
-  dev: [
-    'ConfigMap',
-    'Deployment',
-    'Ingress',
-    'NetworkPolicy',
-    'Pod',
-    'Role',
-    'RoleBinding',
-    'Service',
-    'ServiceAccount',
-  ],
+  dev: ['ConfigMap', 'Deployment', 'Ingress', 'NetworkPolicy', 'Pod', 'Service', 'ServiceAccount'],
   prod: [
     'ConfigMap',
     'Deployment',
@@ -38,13 +41,16 @@ const KINDS = {
     'Pod',
     'PodDisruptionBudget',
     'PrometheusRule',
-    'Role',
-    'RoleBinding',
     'Service',
     'ServiceAccount',
     'ServiceMonitor',
   ],
 };
+
+/** A digest and its tag, as Delivery writes them into a values file. */
+const IMAGE = { digest: `sha256:${'0123456789abcdef'.repeat(4)}`, tag: `sha-${'a1b2c3d4e5'.repeat(4)}` };
+/** The values that let the service read its own pod: the Role, its token, and egress to the API server. */
+const READS_API = ['rbac.create=true', 'networkPolicy.apiServerCidrs={10.0.0.10/32}'];
 
 const renderedVariant = useRenderedVariants();
 
@@ -55,6 +61,22 @@ for (const id of VARIANT_IDS) {
     const namespace = (env: Env) => `${variant().app_name}-${env}`;
     const deployment = (env: Env) => only(chart().objects[env], 'Deployment');
     const container = (env: Env) => serviceContainer(deployment(env));
+    /**
+     * helm template for ENV as Argo CD runs it (the release is the Application's name, `<app>-<env>`), with SET
+     * values on top; the result, not thrown on failure.
+     */
+    const templateWith = (env: Env, set: string[]) => {
+      const { chartDir, application } = chart();
+      const files = valueFilesFor(application, variant().app_env, env).flatMap(file => ['-f', file]);
+      const values = set.flatMap(value => ['--set', value]);
+      const release = `${variant().app_name}-${env}`;
+      return helm(['template', release, '.', '--namespace', namespace(env), ...files, ...values], chartDir);
+    };
+    const objectsWith = (env: Env, set: string[]) => {
+      const result = templateWith(env, set);
+      assert.equal(result.status, 0, result.output);
+      return parseObjects(result.output);
+    };
 
     test("passes helm lint --strict with each environment's values", () => {
       for (const env of ENVS) assert.equal(chart().lint[env].status, 0, `${env}:\n${chart().lint[env].output}`);
@@ -84,7 +106,13 @@ for (const id of VARIANT_IDS) {
     });
 
     test('renders only schema-valid objects, without unknown fields', () => {
-      const all = [...chart().objects.dev, ...chart().objects.prod, ...chart().optional, chart().application];
+      const all = [
+        ...chart().objects.dev,
+        ...chart().objects.prod,
+        ...chart().optional,
+        ...objectsWith(variant().app_env, READS_API),
+        chart().application,
+      ];
       const problems = all.flatMap(o => schemaProblems(o).map(p => `${o.kind} ${o.metadata.name}: ${p}`));
       assert.deepEqual(problems, []);
     });
@@ -101,19 +129,28 @@ for (const id of VARIANT_IDS) {
       }
     });
 
-    test('grants no more than reading pods in its own namespace', () => {
+    test('holds no Kubernetes credential unless it reads its own pod, and then may only read pods', () => {
       for (const env of ENVS) {
         const objects = chart().objects[env];
-        const account = only(objects, 'ServiceAccount').metadata.name;
-        assert.deepEqual(rbacViolations(objects, account, namespace(env)), [], env);
+        assert.deepEqual(tokenViolations(objects), [], env);
+        assert.equal(podTemplate(deployment(env)).spec.automountServiceAccountToken, false, env);
+        const api = new Map((container(env).env ?? []).map(e => [e.name, e.value]));
+        assert.equal(api.get('KUBERNETES_SERVICE_HOST'), '', 'the service is told it has no API to call');
+
+        const reads = objectsWith(env, READS_API);
+        const account = only(reads, 'ServiceAccount').metadata.name;
+        assert.deepEqual(rbacViolations(reads, account, namespace(env)), [], env);
+        assert.deepEqual(tokenViolations(reads), [], env);
         assert.deepEqual(
-          (only(objects, 'Role').rules ?? []).flatMap(r => r.verbs),
+          (only(reads, 'Role').rules ?? []).flatMap(r => r.verbs),
           ['get'],
           'get is all /api/v1/details needs',
         );
-        const pod = podTemplate(deployment(env)).spec;
+        const pod = podTemplate(only(reads, 'Deployment')).spec;
         assert.equal(pod.serviceAccountName, account);
         assert.equal(pod.automountServiceAccountToken, true, 'the service needs its token');
+        const names = (serviceContainer(only(reads, 'Deployment')).env ?? []).map(e => e.name);
+        assert.ok(!names.includes('KUBERNETES_SERVICE_HOST'), 'the kubelet sets it');
       }
     });
 
@@ -235,6 +272,96 @@ for (const id of VARIANT_IDS) {
         monitor.spec.endpoints.map(e => [e.port, e.path]),
         [['http', CONTRACT.metricsPath]],
       );
+    });
+
+    test('runs the image by digest once one is set, never latest; its schema refuses a malformed digest', () => {
+      const { chartDir, application } = chart();
+      for (const file of fs.readdirSync(chartDir).filter(f => /^values.*\.yaml$/.test(f))) {
+        const { image } = parse(fs.readFileSync(path.join(chartDir, file), 'utf8')) as { image?: { tag?: string } };
+        assert.notEqual(image?.tag, 'latest', `${file}: tag latest`);
+      }
+      for (const env of ENVS) {
+        assert.deepEqual(imageViolations(chart().objects[env], false), [], env);
+        const pinned = objectsWith(env, [`image.digest=${IMAGE.digest}`, `image.tag=${IMAGE.tag}`]);
+        assert.deepEqual(imageViolations(pinned, true), [], env);
+        const c = serviceContainer(only(pinned, 'Deployment'));
+        assert.ok(c.image?.endsWith(`@${IMAGE.digest}`), `${env}: ${String(c.image)}`);
+        const vars = new Map((c.env ?? []).map(e => [e.name, e.value]));
+        assert.equal(vars.get('APP_VERSION'), IMAGE.tag, 'APP_VERSION is the human-readable tag');
+      }
+      const files = valueFilesFor(application, variant().app_env, variant().app_env).flatMap(f => ['-f', f]);
+      for (const digest of [`sha256:${'0123456789ABCDEF'.repeat(4)}`, 'sha256:0123', `sha512:${'ab'.repeat(64)}`]) {
+        const lint = helm(['lint', '--strict', '.', ...files, '--set', `image.digest=${digest}`], chartDir);
+        assert.notEqual(lint.status, 0, `${digest} passed`);
+        assert.match(lint.output, /at '\/image\/digest': .* does not match pattern/);
+      }
+    });
+
+    test("names each environment: APP_ENV, its alerts' environment label, its host and dashboard uid", () => {
+      const domain = String(variant().values.ingress_domain);
+      const uids = new Set<string>();
+      for (const env of ENVS) {
+        const objects = objectsWith(env, ['alerts.enabled=true']);
+        const vars = new Map((serviceContainer(only(objects, 'Deployment')).env ?? []).map(e => [e.name, e.value]));
+        assert.equal(vars.get('APP_ENV'), env);
+        const rules = (only(objects, 'PrometheusRule').spec.groups ?? []).flatMap(g => g.rules);
+        const alerts = rules.filter(r => r.alert);
+        assert.ok(alerts.length > 0);
+        assert.deepEqual(
+          alerts.filter(r => r.labels?.environment !== env).map(r => r.alert),
+          [],
+          `${env}: alerts without environment: ${env}`,
+        );
+        const ingress = only(objects, 'Ingress').spec;
+        const host = `${variant().app_name}-${env}.${domain}`;
+        assert.deepEqual([ingress?.rules?.map(r => r.host), ingress?.tls?.map(t => t.hosts)], [[host], [[host]]]);
+        const [json = '{}'] = Object.values(only(objects, 'ConfigMap').data ?? {});
+        uids.add((JSON.parse(json) as { uid: string }).uid);
+      }
+      assert.equal(uids.size, ENVS.length, 'one dashboard uid per environment');
+      const { chartDir, release } = chart();
+      const bare = helm(['template', release, '.', '--set', 'ingress.host=any.example.com'], chartDir);
+      assert.notEqual(bare.status, 0, 'rendered without an environment');
+      assert.match(bare.output, /environment is required/);
+    });
+
+    test('serves only the API on the Ingress: /metrics stays inside the cluster', async () => {
+      const endpoints = (await serviceTables(variant().dir)).endpoints.map(e => e.path);
+      assert.ok(endpoints.includes(CONTRACT.metricsPath), 'the service serves metrics');
+      for (const env of ENVS)
+        assert.deepEqual(ingressViolations(chart().objects[env], endpoints, CONTRACT.metricsPath), [], env);
+      for (const paths of ['{/}', '{/api,/metrics}']) {
+        const result = templateWith(variant().app_env, [`ingress.paths=${paths}`]);
+        assert.notEqual(result.status, 0, `ingress.paths=${paths} rendered`);
+        assert.match(result.output, /would publish \/metrics on the internet/);
+      }
+    });
+
+    test("runs as a user and group above 10000 (the image's own) with bounded ephemeral storage", () => {
+      const dockerfile = fs.readFileSync(path.join(variant().dir, 'Dockerfile'), 'utf8');
+      const user = [...dockerfile.matchAll(/^USER\s+(\S+)\s*$/gm)].at(-1)?.[1];
+      for (const env of ENVS) {
+        const objects = chart().objects[env];
+        assert.deepEqual(userGroupViolations(objects), [], env);
+        assert.deepEqual(ephemeralStorageViolations(objects), [], env);
+        const pod = podTemplate(deployment(env)).spec.securityContext;
+        assert.equal(`${String(pod?.runAsUser)}:${String(pod?.runAsGroup)}`, user, "the Dockerfile's USER");
+      }
+    });
+
+    test('lets out DNS to the kube-dns pods only, and the API server only when it reads it, to set addresses', () => {
+      for (const env of ENVS) {
+        assert.deepEqual(egressViolations(chart().objects[env]), [], env);
+        const reads = objectsWith(env, READS_API);
+        assert.deepEqual(egressViolations(reads), [], `${env} reading the API`);
+        assert.deepEqual(wiringProblems(reads), [], `${env} reading the API`);
+      }
+      const unset = templateWith(variant().app_env, ['rbac.create=true']);
+      assert.notEqual(unset.status, 0, 'rbac.create rendered without API server addresses');
+      assert.match(unset.output, /networkPolicy\.apiServerCidrs is required with rbac\.create/);
+      const open = templateWith(variant().app_env, ['rbac.create=true', 'networkPolicy.apiServerCidrs={0.0.0.0/0}']);
+      assert.notEqual(open.status, 0, '0.0.0.0/0 accepted');
+      assert.match(open.output, /at '\/networkPolicy\/apiServerCidrs\/0'/);
     });
   });
 }

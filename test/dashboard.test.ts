@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CORNER_VARIANT_IDS, MATRIX, useRenderedVariants, type VariantId } from './support/backstage/rendered';
-import { renderChart } from './support/chart/chart';
+import { renderChart, valueFilesFor } from './support/chart/chart';
 import { helm } from './support/chart/helm';
 import { ofKind, only, parseObjects, serviceContainer } from './support/chart/kube';
 import { dashboardConstants, dashboardOf, panelQueries } from './support/monitoring/grafana';
@@ -114,8 +114,10 @@ for (const id of CORNER_VARIANT_IDS) {
     });
 
     test('is left out with dashboard.enabled=false', () => {
-      const { chartDir, release } = chart();
-      const result = helm(['template', release, '.', '--set', 'dashboard.enabled=false'], chartDir);
+      const { chartDir, release, application } = chart();
+      const { app_env } = variant(id);
+      const values = valueFilesFor(application, app_env, app_env).flatMap(file => ['-f', file]);
+      const result = helm(['template', release, '.', ...values, '--set', 'dashboard.enabled=false'], chartDir);
       assert.equal(result.status, 0, result.output);
       assert.deepEqual(ofKind(parseObjects(result.output), 'ConfigMap'), []);
     });

@@ -1,18 +1,16 @@
 #!/usr/bin/env node
 // Prints the chart's Prometheus rules for an environment as a plain rules file, for a Prometheus without the
 // Operator (its `rule_files`) and for promtool. The rules are rendered by helm from the chart exactly as the
-// PrometheusRule carries them, with the release and namespace Argo CD gives that environment.
+// PrometheusRule carries them, with the values file, release and namespace Argo CD gives that environment.
 //
-//   node scripts/prometheus-rules.mjs <dev|prod> > rules.yaml
+//   node scripts/prometheus-rules.mjs <environment of environments.yaml> > rules.yaml
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
+import { appName, find, loadEnvironments } from './environments.mjs';
 
-export const ENVIRONMENTS = ['dev', 'prod'];
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { name } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 
 /** Runs a tool that must be installed, saying how to install it when it is not. */
 export function tool(command, args, install) {
@@ -25,16 +23,26 @@ export function tool(command, args, install) {
 }
 
 /**
- * The rule groups of ENV's PrometheusRule (turned on whatever the values file says), as YAML text. RELEASE
- * (also the namespace) and SET (helm --set values) default to what Argo CD deploys.
+ * The rule groups of ENV's PrometheusRule (turned on whatever the values file says), as YAML text. RELEASE,
+ * NAMESPACE and SET (helm --set values) default to what Argo CD deploys: the Application `<name>-<env>` in the
+ * environment's namespace.
  */
-export function renderRules(env, { release = `${name}-${env}`, set = [] } = {}) {
-  if (!ENVIRONMENTS.includes(env)) throw new Error(`environment must be one of ${ENVIRONMENTS.join(', ')}, got "${env}"`);
-  const chart = path.join('charts', name);
-  const values = ['--values', path.join(chart, `values-${env}.yaml`), ...['alerts.enabled=true', ...set].flatMap(value => ['--set', value])];
+export function renderRules(env, { release, namespace, set = [] } = {}) {
+  const { name, namespace: envNamespace, valuesFile } = find(loadEnvironments(root), env);
+  const chart = path.join('charts', appName(root));
+  const values = ['--values', valuesFile, ...['alerts.enabled=true', ...set].flatMap(value => ['--set', value])];
   const manifest = tool(
     'helm',
-    ['template', release, chart, '--namespace', release, ...values, '--show-only', 'templates/prometheusrule.yaml'],
+    [
+      'template',
+      release ?? `${appName(root)}-${name}`,
+      chart,
+      '--namespace',
+      namespace ?? envNamespace,
+      ...values,
+      '--show-only',
+      'templates/prometheusrule.yaml',
+    ],
     'https://helm.sh/docs/intro/install/',
   );
   return stringify(parse(manifest).spec, { lineWidth: 0 });

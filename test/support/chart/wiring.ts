@@ -6,8 +6,9 @@ import { SERVICE_CONTRACT } from '../service/service-contract';
 
 /** Where the NetworkPolicy admits traffic from: the ingress controller, Prometheus, and the namespace's pods. */
 const INGRESS_SOURCES = ['ingress-nginx', 'monitoring', 'pods of this namespace'];
-/** What the NetworkPolicy lets out: DNS, HTTPS and the Kubernetes API. */
-const EGRESS_PORTS = ['53/UDP', '53/TCP', '443/TCP', '6443/TCP'];
+/** What the NetworkPolicy lets out: DNS, and the Kubernetes API (HTTPS) for a service that reads it (a Role). */
+const DNS_PORTS = ['53/UDP', '53/TCP'];
+const API_PORTS = ['443/TCP', '6443/TCP'];
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -31,9 +32,11 @@ export function wiringProblems(objects: KubeObject[]): string[] {
     if (selects(selector, testPod.metadata.labels ?? {})) found.push(`${kind} selects the helm test pod`);
   }
   const port = service.spec?.ports?.at(0);
-  const backend = only(objects, 'Ingress').spec?.rules?.at(0)?.http?.paths.at(0)?.backend.service;
-  if (backend?.name !== service.metadata.name || backend.port?.name !== port?.name)
-    found.push(`Ingress backend ${JSON.stringify(backend)}`);
+  const paths = (only(objects, 'Ingress').spec?.rules ?? []).flatMap(rule => rule.http?.paths ?? []);
+  if (paths.length === 0) found.push('Ingress routes no path');
+  for (const { path, backend } of paths)
+    if (backend.service?.name !== service.metadata.name || backend.service.port?.name !== port?.name)
+      found.push(`Ingress backend of ${String(path)}: ${JSON.stringify(backend)}`);
   if (port?.targetPort !== serviceContainer(deployment).ports?.at(0)?.name)
     found.push(`Service targetPort ${JSON.stringify(port?.targetPort)}`);
   const ingress = policy.spec?.ingress ?? [];
@@ -48,7 +51,8 @@ export function wiringProblems(objects: KubeObject[]): string[] {
   const egress = (policy.spec?.egress ?? []).flatMap(rule =>
     (rule.ports ?? []).map(p => `${String(p.port)}/${String(p.protocol)}`),
   );
-  if (!same(egress, EGRESS_PORTS)) found.push(`NetworkPolicy lets out ${egress.join(', ')}`);
+  const expected = [...DNS_PORTS, ...(ofKind(objects, 'Role').length > 0 ? API_PORTS : [])];
+  if (!same(egress, expected)) found.push(`NetworkPolicy lets out ${egress.join(', ')}`);
   const testUrl = `http://${service.metadata.name}:${String(port?.port)}${SERVICE_CONTRACT.livenessPath}`;
   if (!testPod.spec?.containers.at(0)?.command?.at(-1)?.includes(testUrl))
     found.push(`helm test pod does not call ${testUrl}`);

@@ -13,8 +13,9 @@ ratios: readiness answers 503 on purpose while a pod shuts down.
 {{- $requests := printf "%s, route!~%q" $svc "/api/v1/healthz|/api/v1/readyz|/metrics" -}}
 {{- $container := printf "namespace=%q, container=%q" $ns (include "app.name" .) -}}
 {{- $runbook := printf "%s/" (trimSuffix "/" $a.runbookUrl) -}}
-{{- $critical := merge (dict "severity" $a.criticalSeverity) (deepCopy $a.labels) -}}
-{{- $warning := merge (dict "severity" "warning") (deepCopy $a.labels) -}}
+{{- $labels := merge (dict "environment" (include "app.environment" .)) (deepCopy $a.labels) -}}
+{{- $critical := merge (dict "severity" $a.criticalSeverity) (deepCopy $labels) -}}
+{{- $warning := merge (dict "severity" "warning") (deepCopy $labels) -}}
 {{- $rules := list -}}
 {{- $rules = append $rules (dict
   "alert" "NoReadyPods"

@@ -46,3 +46,22 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/component: helm-test
 {{- end }}
+
+{{/*
+The image the pods run: by digest when one is set (what Delivery and Promote write, so every environment runs the
+bytes that were scanned and signed), else by tag, else the chart's appVersion.
+*/}}
+{{- define "app.image" -}}
+{{- with .Values.image }}
+{{- if .digest }}
+{{- printf "%s@%s" .repository .digest }}
+{{- else }}
+{{- printf "%s:%s" .repository (.tag | default $.Chart.AppVersion) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* The environment of environments.yaml this release is, named by its values-<env>.yaml. */}}
+{{- define "app.environment" -}}
+{{- required "environment is required: install with the environment's values file, charts/<name>/values-<env>.yaml" .Values.environment }}
+{{- end }}

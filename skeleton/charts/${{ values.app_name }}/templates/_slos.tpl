@@ -52,7 +52,7 @@ ends soon after the burn does. With no traffic the ratios are empty and nothing 
 {{- $rules = append $rules (dict
   "alert" $sli.alert
   "expr" (join "\nor\n" $conditions)
-  "labels" (merge (dict "severity" $burn.severity "burn" $burn.speed) (deepCopy $.Values.alerts.labels))
+  "labels" (merge (dict "severity" $burn.severity "burn" $burn.speed "environment" (include "app.environment" $)) (deepCopy $.Values.alerts.labels))
   "annotations" (dict
     "summary" (printf "/api/v1/details spends its %s error budget %s: at this rate the 30-day budget lasts %s" $sli.slo $burn.how $burn.gone)
     "description" (printf "{{ $value | humanizePercentage }} of /api/v1/details requests %s over the alert's long window; the %v objective allows %s." $sli.what $sli.objective (printf "%v%%" (round (mulf (subf 1 $sli.objective) 100) 3)))
