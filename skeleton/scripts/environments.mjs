@@ -76,7 +76,7 @@ export function loadEnvironments(root = process.cwd()) {
   try {
     document = parse(read(root, ENVIRONMENTS_FILE));
   } catch (error) {
-    throw new Error(`${ENVIRONMENTS_FILE}: ${error.message}`);
+    throw new Error(`${ENVIRONMENTS_FILE}: ${error.message}`, { cause: error });
   }
   const list = document?.environments;
   const extra = Object.keys(document ?? {}).filter(key => key !== 'environments');
