@@ -8,8 +8,9 @@ import { ScmIntegrations } from '@backstage/integration';
 import { createPublishGithubAction } from '@backstage/plugin-scaffolder-backend-module-github';
 import { readTemplate, TEMPLATE_REF } from '../packages/tooling/src/template-repository';
 import { useBackstage } from './support/backstage/backstage';
-import { fetchTemplateInput, formPages, type FormPage } from './support/backstage/template';
+import { fetchTemplateInput, formPages, outputLinks, type FormPage } from './support/backstage/template';
 import { entityProblems } from './support/catalog/entities';
+import { ENVS } from './support/chart/chart';
 
 const template = readTemplate();
 const { steps } = template.spec;
@@ -37,6 +38,19 @@ describe('template.yaml, offline', () => {
       template.metadata.annotations?.['backstage.io/template-version'],
       'template_version vs the annotation',
     );
+  });
+
+  test('passes the environments as one whole expression, a list kept as one; links the first environment', () => {
+    const { values } = fetchTemplateInput(template);
+    // A value that is one whole expression keeps its type in the scaffolder; engine-parity.test renders it with
+    // both engines, argocd.test checks the list each start gets.
+    assert.match(values.environments, /^\$\{\{[^{}]*\}\}$/);
+    const appEnv = pages.flatMap(page => Object.entries(page.properties)).find(([name]) => name === 'app_env')?.[1];
+    assert.deepEqual(appEnv?.enum, [...ENVS]);
+    for (const title of ['Argo CD application', 'Service']) {
+      const link = outputLinks(template).find(l => l.title === title);
+      assert.match(String(link?.url), /\$\{\{ parameters\.app_name \}\}-\$\{\{ parameters\.app_env \}\}/, title);
+    }
   });
 
   test('gives every form field a title and a description, and every required field exists', () => {
