@@ -40,7 +40,7 @@ describe('template.yaml, offline', () => {
     );
   });
 
-  test('passes the environments as one whole expression, a list kept as one; links the first environment', () => {
+  test('passes the environments as one whole expression (a list keeps its type), links the first environment', () => {
     const { values } = fetchTemplateInput(template);
     // A value that is one whole expression keeps its type in the scaffolder; engine-parity.test renders it with
     // both engines, argocd.test checks the list each start gets.
