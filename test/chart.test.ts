@@ -304,7 +304,7 @@ for (const id of VARIANT_IDS) {
         const objects = objectsWith(env, ['alerts.enabled=true']);
         const vars = new Map((serviceContainer(only(objects, 'Deployment')).env ?? []).map(e => [e.name, e.value]));
         assert.equal(vars.get('APP_ENV'), env);
-        const rules = (only(objects, 'PrometheusRule').spec.groups ?? []).flatMap(g => g.rules);
+        const rules = (only(objects, 'PrometheusRule').spec.groups ?? []).flatMap(g => g.rules ?? []);
         const alerts = rules.filter(r => r.alert);
         assert.ok(alerts.length > 0);
         assert.deepEqual(
