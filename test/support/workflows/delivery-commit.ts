@@ -35,9 +35,13 @@ export function runCommitStep(
   fs.appendFileSync(path.join(racer, 'README.md'), '\nA teammate was here.\n');
   setup(racer, 'commit', '--quiet', '--all', '--message', 'A teammate pushes to main');
 
+  // `git push`, or `git -c name=value ... push`: the step may pass configuration first.
   const bin = writeStandIns(path.join(tmp, 'bin'), {
     git: [
-      `if [ "$1" = push ] && [ "${race ? 'race' : ''}" = race ] && [ ! -e "${tmp}/raced" ]; then`,
+      'args=("$@"); i=0',
+      'while [ "${args[$i]:-}" = -c ]; do i=$((i + 2)); done',
+      'command=${args[$i]:-}',
+      `if [ "$command" = push ] && [ "${race ? 'race' : ''}" = race ] && [ ! -e "${tmp}/raced" ]; then`,
       `  touch "${tmp}/raced"`,
       `  (cd "${racer}" && "${realGit}" push --quiet origin HEAD:main)`,
       'fi',

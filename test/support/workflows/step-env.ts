@@ -14,7 +14,7 @@ export function stepEnv(
   return Object.fromEntries(
     Object.entries(merged).map(([name, value]) => [
       name,
-      value.replace(/\$\{\{\s*([\w.-]+)\s*\}\}/g, (whole: string, expression: string) => {
+      value.replace(/\$\{\{\s*(.+?)\s*\}\}/g, (whole: string, expression: string) => {
         if (!(expression in values)) throw new Error(`${name}: no value for ${whole}`);
         return values[expression];
       }),
