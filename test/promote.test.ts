@@ -18,6 +18,7 @@ import { loadWorkflow, steps, type Step } from './support/workflows/workflows';
 
 const WORKFLOW = '.github/workflows/promote.yaml';
 const TARGET_STEP = { job: 'target', name: 'The target is an environment that follows another' };
+const APPROVE_STEP = { job: 'approve', name: 'Approved' };
 const PROMOTE_STEP = { job: 'promote', name: 'Verify, check health, open or update the pull request' };
 const REPOSITORY = 'acme/ab';
 const IDENTITY = `https://github.com/${REPOSITORY}/.github/workflows/delivery.yaml@refs/heads/main`;
@@ -134,22 +135,32 @@ function seeded(prometheusUrl: string): Seeded {
   return { origin, commits: [c1, c2], deliver, signed };
 }
 
-/** The workflow for ENVIRONMENT (and DIGEST): its target job's check, then, as `needs:` says, the promote job. */
+/**
+ * The workflow for ENVIRONMENT (and DIGEST), job after job as `needs:` orders them: the target's check, the
+ * approval in the target's GitHub environment (its reviewers are GitHub's), then the promotion.
+ */
 function promote(
   origin: PromoteOrigin,
   environment: string,
   { digest = '', race }: { digest?: string; race?: Parameters<PromoteOrigin['run']>[2] } = {},
 ): PromoteRun {
-  const targetStep = stepOf(repo.dir, TARGET_STEP);
-  const promoteStep = stepOf(repo.dir, PROMOTE_STEP);
-  const targetEnv = { ENVIRONMENT: environment };
-  const promoteEnv = { ENVIRONMENT: environment, DIGEST: digest, SIGNING: '', GH_TOKEN: 'app-installation-token' };
-  // The test gives each step exactly the variables the workflow gives it.
-  assert.deepEqual(Object.keys(targetStep.env ?? {}).sort(), Object.keys(targetEnv).sort());
-  assert.deepEqual(Object.keys(promoteStep.env ?? {}).sort(), Object.keys(promoteEnv).sort());
-  const checked = origin.run(targetStep.run ?? '', targetEnv);
-  if (checked.status !== 0) return checked;
-  return origin.run(promoteStep.run ?? '', promoteEnv, race);
+  const jobs: { step: Step; env: Record<string, string> }[] = [
+    { step: stepOf(repo.dir, TARGET_STEP), env: { ENVIRONMENT: environment } },
+    { step: stepOf(repo.dir, APPROVE_STEP), env: { ENVIRONMENT: environment } },
+    {
+      step: stepOf(repo.dir, PROMOTE_STEP),
+      env: { ENVIRONMENT: environment, DIGEST: digest, SIGNING: '', GH_TOKEN: 'app-installation-token' },
+    },
+  ];
+  let run: PromoteRun | undefined;
+  for (const [i, { step, env }] of jobs.entries()) {
+    // The test gives each step exactly the variables the workflow gives it.
+    assert.deepEqual(Object.keys(step.env ?? {}).sort(), Object.keys(env).sort());
+    run = origin.run(step.run ?? '', env, i === jobs.length - 1 ? race : undefined);
+    if (run.status !== 0) break;
+  }
+  assert.ok(run);
+  return run;
 }
 
 /**
