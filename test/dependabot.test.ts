@@ -1,8 +1,8 @@
 // The generated repository's Dependabot configuration: valid by the types SchemaStore's published schema is
 // compiled into (@schemastore/dependabot-2.0; the JSON copy that package ships predates `groups`), with no key
-// those types do not name, and doing what it promises: npm, GitHub Actions and the Docker base image, weekly,
-// grouped so that minor and patch updates make a handful of pull requests, not one per package. Dependabot
-// itself runs only on GitHub.
+// those types do not name, and doing what it promises: npm, GitHub Actions and the Docker base image (pinned by
+// digest), weekly, grouped so that minor and patch updates make a handful of pull requests, not one per package,
+// each held back by a cooldown after its release. Dependabot itself runs only on GitHub.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -57,9 +57,10 @@ describe('the Dependabot configuration of short-prod', () => {
       .filter(line => /^FROM\s/i.test(line));
     const stages = froms.flatMap(line => /\sAS\s+(\S+)/i.exec(line)?.[1] ?? []);
     const images = froms.map(line => line.split(/\s+/)[1]).filter(image => !stages.includes(image));
+    // Tag and digest: Dependabot updates both together; the digest is what is pulled.
     assert.ok(
-      images.length > 0 && images.every(image => /^[\w./-]+:[\w.-]+$/.test(image)),
-      `FROM images ${images.join(', ')}: each a literal name:tag`,
+      images.length > 0 && images.every(image => /^[\w./-]+:[\w.-]+@sha256:[0-9a-f]{64}$/.test(image)),
+      `FROM images ${images.join(', ')}: each a literal name:tag@sha256:digest`,
     );
     const ignored = updateOf('docker').ignore?.map(i => i['dependency-name']) ?? [];
     assert.deepEqual(
@@ -67,6 +68,35 @@ describe('the Dependabot configuration of short-prod', () => {
       images.map(image => image.split(':')[0]),
       "the base image's majors are left to people",
     );
+  });
+
+  test("the Dockerfile's BuildKit frontend is pinned by digest, and its user is the chart's, above 10000", () => {
+    const dockerfile = fs.readFileSync(path.join(repo(), 'Dockerfile'), 'utf8');
+    assert.match(dockerfile.split('\n')[0], /^# syntax=docker\/dockerfile:[\d.]+@sha256:[0-9a-f]{64}$/);
+    const users = [...dockerfile.matchAll(/^USER (\d+):(\d+)$/gm)].map(m => [Number(m[1]), Number(m[2])]);
+    const values = parseYaml(
+      fs.readFileSync(path.join(repo(), 'charts', variant('short-prod').app_name, 'values.yaml'), 'utf8'),
+    ) as { podSecurityContext: { runAsUser: number; runAsGroup: number; fsGroup: number } };
+    const { runAsUser, runAsGroup, fsGroup } = values.podSecurityContext;
+    assert.deepEqual(users, [[runAsUser, runAsGroup]], "one USER, by number, the chart's runAsUser:runAsGroup");
+    assert.equal(fsGroup, runAsGroup);
+    assert.ok(
+      runAsUser > 10000 && runAsGroup > 10000,
+      'above 10000 (kube-score container-security-context-user-group-id, checkov CKV_K8S_40)',
+    );
+  });
+
+  test('holds every update back by a cooldown, longer for bigger updates (security updates are not held)', () => {
+    for (const update of config().updates) {
+      const cooldown = update.cooldown as Record<string, number> | undefined;
+      assert.ok(cooldown, `${update['package-ecosystem']}: no cooldown`);
+      const days = ['semver-patch-days', 'semver-minor-days', 'semver-major-days'].map(key => cooldown[key]);
+      assert.ok(cooldown['default-days'] > 0, `${update['package-ecosystem']}: default-days`);
+      assert.ok(
+        days[0] > 0 && days[0] <= days[1] && days[1] <= days[2],
+        `${update['package-ecosystem']}: ${days.join(' <= ')}`,
+      );
+    }
   });
 
   test(`groups every minor and patch update, ${MAX_WEEKLY_GROUPED} pull requests a week at most`, () => {
