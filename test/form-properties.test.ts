@@ -147,14 +147,15 @@ function pathsMatch(files: Files, appName: string, reference: Rendered): string[
     : [`files ${JSON.stringify(paths)} instead of ${JSON.stringify(expected)}`];
 }
 
+/** Whether a value is an identifier, or a list of them (the environments). */
+const isIdentifier = (value: unknown): boolean =>
+  Array.isArray(value)
+    ? value.every(isIdentifier)
+    : IDENTIFIER.test(typeof value === 'string' ? value : JSON.stringify(value));
+
 function identifiersOnly(fetchValues: Record<string, unknown>): string[] {
   return Object.entries(fetchValues)
-    .filter(
-      ([name, value]) =>
-        !FREE_TEXT_VALUES.includes(name) &&
-        value !== undefined &&
-        !IDENTIFIER.test(typeof value === 'string' ? value : JSON.stringify(value)),
-    )
+    .filter(([name, value]) => !FREE_TEXT_VALUES.includes(name) && value !== undefined && !isIdentifier(value))
     .map(([name, value]) => `fetch:template value ${name} = ${JSON.stringify(value)} is not an identifier`);
 }
 

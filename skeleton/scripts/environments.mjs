@@ -261,7 +261,6 @@ export function projectYaml(service, envs) {
 /** argocd/applications.yaml: one Application per environment, in the order of the list. */
 export function applicationsYaml(service, envs) {
   const application = env => [
-    '---',
     'apiVersion: argoproj.io/v1alpha1',
     'kind: Application',
     'metadata:',
@@ -315,7 +314,7 @@ export function applicationsYaml(service, envs) {
     '# One Argo CD Application per environment, in the AppProject of project.yaml. Each deploys the chart',
     `# charts/${service.app} from main, with values.yaml and its environment's values file on top.`,
     '# Apply them once, with the project: kubectl apply -n argocd -f argocd/',
-    ...envs.flatMap(application),
+    ...envs.flatMap((env, i) => [...(i > 0 ? ['---'] : []), ...application(env)]),
     '',
   ].join('\n');
 }
