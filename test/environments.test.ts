@@ -183,6 +183,12 @@ describe('the checks of the manifests and the catalog catch what they look for (
     assert.match(problems, /allows kinds the chart never renders: \/Secret/);
     assert.match(problems, /renders kinds it does not allow: \/Service/);
   });
+  test('a misspelt field (Argo CD would ignore it)', () => {
+    const problems = project(p => {
+      p.spec = { ...p.spec, ...{ sourceRepo: ['*'] } };
+    });
+    assert.match(problems.join('\n'), /unknown field \/spec\/sourceRepo\b/);
+  });
   test('a cluster-wide kind besides Namespace', () => {
     const problems = project(p => {
       p.spec = { ...p.spec, clusterResourceWhitelist: [{ group: '*', kind: '*' }] };

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { AppProject, type IAppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject';
+import type { IAppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject';
 import type { Entity } from '@backstage/catalog-model';
 import { parse } from 'yaml';
 import type { Variant } from '../backstage/rendered';
@@ -123,25 +123,13 @@ export function appliedKinds(objects: KubeObject[]): GroupKind[] {
 const sortKinds = (kinds: readonly GroupKind[] = []) =>
   kinds.map(({ group, kind }) => `${group}/${kind}`).sort((a, b) => a.localeCompare(b));
 
-/** The AppProject's schema problems: with the unknown-field check where kube.ts knows the kind. */
-function projectSchemaProblems(project: Project): string[] {
-  const known = schemaProblems(project);
-  if (!known[0]?.startsWith('no schema known')) return known;
-  try {
-    new AppProject(project).validate();
-    return [];
-  } catch (error) {
-    return [(error as Error).message];
-  }
-}
-
 /**
  * What is wrong with the AppProject: it must allow this repository alone as a source, exactly the environments'
  * namespaces as destinations, only the Namespace Argo CD creates outside them, and in them exactly the kinds
  * the chart renders (KINDS, every environment and optional feature together).
  */
 export function projectProblems(project: Project, service: Service, envs: Environment[], kinds: GroupKind[]): string[] {
-  const problems = projectSchemaProblems(project);
+  const problems = schemaProblems(project);
   const expect = (ok: boolean, what: string) => {
     if (!ok) problems.push(`AppProject: ${what}`);
   };
