@@ -477,6 +477,54 @@ for (const id of VARIANT_IDS) {
       assert.match(text, new RegExp(`owner in Backstage is ${String(variant(id).values.owner)}`));
     });
 
+    test("main's ruleset: pull requests with code owners' review, one check for all of CI, the App bypasses", () => {
+      const file = path.join(variant(id).dir, '.github', 'rulesets', 'main.json');
+      const ruleset = JSON.parse(fs.readFileSync(file, 'utf8')) as Ruleset;
+      // The keys of GitHub's "create a repository ruleset" body, and nothing else.
+      assert.deepEqual(Object.keys(ruleset).sort(), [
+        'bypass_actors',
+        'conditions',
+        'enforcement',
+        'name',
+        'rules',
+        'target',
+      ]);
+      assert.deepEqual([ruleset.target, ruleset.enforcement], ['branch', 'active']);
+      assert.deepEqual(ruleset.conditions.ref_name.include, ['~DEFAULT_BRANCH']);
+      const rules = Object.fromEntries(ruleset.rules.map(rule => [rule.type, rule.parameters ?? {}]));
+      assert.deepEqual(Object.keys(rules).sort(), [
+        'deletion',
+        'non_fast_forward',
+        'pull_request',
+        'required_status_checks',
+      ]);
+      assert.equal(rules.pull_request.require_code_owner_review, true);
+      assert.ok(Number(rules.pull_request.required_approving_review_count) >= 1);
+      // Actor 0 is the placeholder the one-time setup's command replaces with the GitHub App's ID.
+      assert.deepEqual(ruleset.bypass_actors, [{ actor_id: 0, actor_type: 'Integration', bypass_mode: 'always' }]);
+      const checks = rules.required_status_checks.required_status_checks as RequiredCheck[];
+      const { jobs } = ci();
+      const standing = Object.entries(jobs).filter(([, job]) => job.if === 'always()');
+      assert.deepEqual(
+        checks.map(check => check.context),
+        standing.map(([, job]) => job.name),
+      );
+      for (const [name, job] of standing) {
+        assert.deepEqual(
+          [job.needs].flat().sort(),
+          Object.keys(jobs)
+            .filter(other => other !== name)
+            .sort(),
+          `${name} needs every other CI job`,
+        );
+      }
+      // The checks come from GitHub Actions (its App's id), not from a status anyone with a token could set.
+      assert.deepEqual(
+        checks.map(check => check.integration_id),
+        [15368],
+      );
+    });
+
     test('the commit step writes digest and tag to the first environment, retrying onto a moved main', () => {
       const workflow = delivery();
       const dir = variant(id).dir;
@@ -640,6 +688,22 @@ function readPackageJson(dir: string): PackageJson {
 
 interface EnvironmentsFile {
   environments: { name: string; protected: boolean }[];
+}
+
+/** A status check a ruleset requires. */
+interface RequiredCheck {
+  context: string;
+  integration_id: number;
+}
+
+/** A repository ruleset, as GitHub's REST API takes it. */
+interface Ruleset {
+  name: string;
+  target: string;
+  enforcement: string;
+  conditions: { ref_name: { include: string[]; exclude: string[] } };
+  bypass_actors: { actor_id: number; actor_type: string; bypass_mode: string }[];
+  rules: { type: string; parameters?: Record<string, unknown> }[];
 }
 
 /** The part of a chart's values file the commit step changes. */
