@@ -10,7 +10,7 @@ import path from 'node:path';
 export const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
 
 /** What a registry and Sigstore hold for one image digest. */
-export interface Recording {
+interface Recording {
   /** The keyless certificate's identity that signed the image and its attestations; none: unsigned. */
   signer?: { subject: string; issuer: string };
   /** The in-toto statements attached, by cosign's `--type` name. */

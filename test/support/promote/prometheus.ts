@@ -37,7 +37,7 @@ export interface RunningPrometheus {
 
 const escape = (value: string) => value.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n');
 
-export function openMetrics({ span, step, series }: History, now: number): string {
+function openMetrics({ span, step, series }: History, now: number): string {
   const lines: string[] = [];
   for (const { name, labels, value } of series) {
     const selector = Object.entries(labels)

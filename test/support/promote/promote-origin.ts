@@ -15,7 +15,7 @@ import { DEVELOPER_ENV } from '../workflows/developer';
 import { runStep, writeStandIns, type StepRun } from '../workflows/run-step';
 import { cosignStandIn, type CosignStandIn } from './cosign';
 
-export interface PullRequest {
+interface PullRequest {
   number: number;
   head: string;
   base: string;
