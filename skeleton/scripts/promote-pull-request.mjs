@@ -43,7 +43,8 @@ export function commitsBetween(cwd, from, to) {
   const [a, b] = [commitOfTag(cwd, from), commitOfTag(cwd, to)];
   if (!a || !b) return { direction: 'unknown', commits: [] };
   const log = range =>
-    git(cwd, 'log', '--no-merges', '--format=%H %s', range)
+    // Delivery's and Promote's own commits (a values file's image, nothing else) are the path, not the changes.
+    git(cwd, 'log', '--no-merges', '--format=%H %s', range, '--', '.', ':(exclude)charts/*/values-*.yaml')
       .split('\n')
       .filter(Boolean)
       .map(line => ({ sha: line.slice(0, 40), subject: line.slice(41) }));

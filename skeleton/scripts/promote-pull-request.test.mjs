@@ -21,19 +21,23 @@ function repository() {
   git(dir, 'clone', '--quiet', origin, work);
   fs.mkdirSync(path.join(work, 'charts/orders'), { recursive: true });
   fs.writeFileSync(path.join(work, VALUES), 'environment: prod\nimage:\n  digest: ""\n  tag: ""\n');
+  fs.writeFileSync(path.join(work, 'README.md'), '# orders\n');
   git(work, 'add', '.');
   git(work, 'commit', '--quiet', '-m', 'first');
-  const commits = ['second', 'third'].map(message => {
-    git(work, 'commit', '--quiet', '--allow-empty', '-m', message);
+  const commits = ['second', 'third', 'Deploy third'].map(message => {
+    const file = message.startsWith('Deploy') ? VALUES : 'README.md';
+    fs.appendFileSync(path.join(work, file), `# ${message}\n`);
+    git(work, 'commit', '--quiet', '--all', '-m', message);
     return git(work, 'rev-parse', 'HEAD');
   });
   git(work, 'push', '--quiet', 'origin', 'HEAD:main');
   return { git, origin, work, commits, env };
 }
 
-test('commits between two sha- tags: forward, back (a rollback), unknown', () => {
+test('commits between two sha- tags: forward, back (a rollback), unknown; values-only commits left out', () => {
   const { work, commits } = repository();
-  const [second, third] = commits;
+  const [second, third, deploy] = commits;
+  assert.deepEqual(commitsBetween(work, `sha-${second}`, `sha-${deploy}`).commits, [{ sha: third, subject: 'third' }]);
   assert.deepEqual(commitsBetween(work, `sha-${second}`, `sha-${third}`), {
     direction: 'forward',
     commits: [{ sha: third, subject: 'third' }],
