@@ -50,6 +50,8 @@ export function renderRules(env, { release, namespace, set = [] } = {}) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   try {
+    const names = loadEnvironments(root).map(env => env.name);
+    if (process.argv.length !== 3) throw new Error(`usage: node scripts/prometheus-rules.mjs <${names.join('|')}>`);
     process.stdout.write(renderRules(process.argv[2]));
   } catch (error) {
     console.error(error.message);
