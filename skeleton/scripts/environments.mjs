@@ -329,8 +329,11 @@ export function hostOf(root, app, env) {
 
 /** The catalog links each environment gets, in order: its Service, its Health endpoint, its Application. */
 export function environmentLinks(root, service, envs) {
-  return envs.flatMap(env => {
-    const host = hostOf(root, service.app, env);
+  const hosts = envs.map(env => hostOf(root, service.app, env));
+  const shared = hosts.find((host, i) => hosts.indexOf(host) !== i);
+  if (shared) throw new Error(`two environments are served at ${shared}: give each values file its own ingress.host`);
+  return envs.flatMap((env, i) => {
+    const host = hosts[i];
     return [
       { url: `https://${host}`, title: `Service (${env.name})`, icon: 'web' },
       { url: `https://${host}${HEALTH_PATH}`, title: `Health (${env.name})`, icon: 'dashboard' },

@@ -129,6 +129,15 @@ describe('the generated files', () => {
     ]);
   });
 
+  test('two environments served at one host', () => {
+    const dir = copy(d => {
+      edit(d, 'environments.yaml', appendEntry(entry('qa')));
+      const host = /^\s+host: (.*)$/m.exec(fs.readFileSync(path.join(d, first().valuesFile), 'utf8'))[1];
+      fs.writeFileSync(path.join(d, `charts/${app}/values-qa.yaml`), `environment: qa\ningress:\n  host: ${host}\n`);
+    });
+    assert.match(check(dir).join('\n'), /two environments are served at .*: give each values file its own/);
+  });
+
   test('a new environment: one entry and its values file, then npm run environments', () => {
     const dir = copy(d => {
       edit(d, 'environments.yaml', appendEntry(entry('qa')));
