@@ -19,6 +19,7 @@ const SLOW = [
   'portal',
   'monitoring',
   'catalog',
+  'environments',
   'answers',
   'create',
   'docs',
