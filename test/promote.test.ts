@@ -83,11 +83,15 @@ after(async () => {
   await Promise.all(Object.values(prometheus).map(p => p.stop()));
 });
 
+const HOUR = 3600;
+
 interface Seeded {
   origin: PromoteOrigin;
   /** Source commits c1, c2 and the images built from them, delivered to dev in that order; prod runs c1's. */
   commits: string[];
-  deliver: (commit: string) => string;
+  /** Delivers COMMIT's image to dev, AGO seconds ago (two hours by default). */
+  deliver: (commit: string, ago?: number) => string;
+  source: (message: string, ago?: number) => string;
   /** The recordings of a properly signed, attested image of COMMIT. */
   signed: (commit: string) => Recordings;
 }
@@ -107,11 +111,17 @@ function seeded(prometheusUrl: string): Seeded {
       scripts.setImage(fs.readFileSync(file, 'utf8'), { digest: digestOf(commit), tag: `sha-${commit}` }),
     );
   };
-  const source = (message: string) =>
-    origin.push(message, work => {
-      fs.appendFileSync(path.join(work, 'README.md'), `\n${message}\n`);
-    });
-  const deliver = (commit: string) => origin.push(`Deploy sha-${commit} to ${dev.name}`, setImage(dev, commit));
+  // Hours ago by default: dev has run what it runs for longer than its soak time.
+  const source = (message: string, ago = 3 * HOUR) =>
+    origin.push(
+      message,
+      work => {
+        fs.appendFileSync(path.join(work, 'README.md'), `\n${message}\n`);
+      },
+      ago,
+    );
+  const deliver = (commit: string, ago = 2 * HOUR) =>
+    origin.push(`Deploy sha-${commit} to ${dev.name}`, setImage(dev, commit), ago);
   const signed = (commit: string): Recordings => ({
     [`${image}@${digestOf(commit)}`]: {
       signer: { subject: IDENTITY, issuer: GITHUB_ISSUER },
@@ -119,9 +129,9 @@ function seeded(prometheusUrl: string): Seeded {
     },
   });
 
-  const c1 = source('Add the orders endpoint');
-  deliver(c1);
-  origin.push(`Promote sha-${c1} to ${prod.name}`, setImage(prod, c1));
+  const c1 = source('Add the orders endpoint', 6 * HOUR);
+  deliver(c1, 6 * HOUR);
+  origin.push(`Promote sha-${c1} to ${prod.name}`, setImage(prod, c1), 5 * HOUR);
   const c2 = source('Answer unknown routes with the error shape');
   deliver(c2);
   if (prometheusUrl) {
@@ -132,7 +142,7 @@ function seeded(prometheusUrl: string): Seeded {
     });
   }
   origin.cosign.record({ ...signed(c1), ...signed(c2) });
-  return { origin, commits: [c1, c2], deliver, signed };
+  return { origin, commits: [c1, c2], deliver, source, signed };
 }
 
 /**
@@ -224,6 +234,7 @@ describe('a verified digest', () => {
       'SPDX-2.3 document',
       '3 packages',
       'CRITICAL 0 (0 fixable), HIGH 1 (0 fixable)',
+      'Soak: dev has run it for 2h (on main since ',
       `Prometheus \`${url}\`, soak 1h`,
       'Page-level alerts firing: none (looked for: NoReadyPods, HighErrorRate',
       'availability objective',
@@ -250,12 +261,10 @@ describe('a verified digest', () => {
   });
 
   test('a second run updates the same pull request', () => {
-    const { origin, deliver, signed } = seeded('');
+    const { origin, deliver, source, signed } = seeded('');
     assert.equal(promote(origin, prod.name).status, 0);
-    const c3 = origin.push('Log the request id', work => {
-      fs.appendFileSync(path.join(work, 'README.md'), '\nrequest id\n');
-    });
-    deliver(c3);
+    const c3 = source('Log the request id', 2 * HOUR);
+    deliver(c3, HOUR + 60);
     origin.cosign.record(signed(c3));
     const second = promote(origin, prod.name);
     assert.equal(second.status, 0, second.output);
@@ -394,6 +403,18 @@ describe('refused before anything is written', () => {
       'none of the attestations matched the predicate type: https://cosign.sigstore.dev/attestation/vuln/v1',
     ),
   );
+
+  test('a digest the previous environment has run for less than its soak time', () => {
+    const { origin, deliver, source, signed } = seeded('');
+    const c3 = source('Log the request id', HOUR);
+    deliver(c3, 20 * 60);
+    origin.cosign.record(signed(c3));
+    assertRefused(
+      promote(origin, prod.name),
+      origin,
+      new RegExp(`dev has run sha-${c3} for 20m \\(on main since \\S+\\), less than its soak time 1h`),
+    );
+  });
 
   test('a page-level alert firing in the previous environment', async () => {
     const firing = prometheus.firing;

@@ -8,7 +8,7 @@
 // - error budget burn over the soak time under the fast-burn threshold: each objective's error ratio, by the
 //   expression of its own recording rule with the soak as window, divided by the budget (1 - objective), against
 //   the factor of the objective's fast-burn alert (14.4: 2% of a 30-day budget in an hour).
-// Only Prometheus' HTTP API is used (GET /api/v1/query), so any Prometheus-compatible server answers.
+// Only Prometheus' HTTP API is used (GET /api/v1/query and /api/v1/rules), so any compatible server answers.
 
 /** The severity the chart is rendered with to tell the page-level alerts apart (`alerts.criticalSeverity`). */
 export const PAGE_MARKER = 'promote-page-level';
@@ -55,10 +55,10 @@ export function objectives(groups, window) {
     });
 }
 
-/** An instant query; throws with Prometheus' own error, or what kept the request from it. */
-export async function query(base, promql) {
-  const url = new URL('api/v1/query', base.endsWith('/') ? base : `${base}/`);
-  url.searchParams.set('query', promql);
+/** GET PATH of Prometheus' HTTP API at BASE: its `data`; throws with its error, or what kept the request from it. */
+async function api(base, path, params, what) {
+  const url = new URL(path, base.endsWith('/') ? base : `${base}/`);
+  for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
   let response;
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(20_000), headers: { accept: 'application/json' } });
@@ -72,21 +72,38 @@ export async function query(base, promql) {
   } catch {
     throw new Error(`Prometheus at ${base} answered ${response.status} without JSON: ${text.slice(0, 200)}`);
   }
-  if (body.status !== 'success') throw new Error(`Prometheus at ${base} refused ${promql}: ${body.error ?? text}`);
-  return body.data.result;
+  if (body.status !== 'success') throw new Error(`Prometheus at ${base} refused ${what}: ${body.error ?? text}`);
+  return body.data;
+}
+
+/** An instant query's result vector. */
+export async function query(base, promql) {
+  return (await api(base, 'api/v1/query', { query: promql }, promql)).result;
+}
+
+/** The names of the rule groups Prometheus has loaded. */
+export async function loadedGroups(base) {
+  return (await api(base, 'api/v1/rules', {}, 'its rules')).groups.map(group => group.name);
 }
 
 const round = value => Number(value.toPrecision(3));
 
 /**
  * Checks the environment ENV (`{ name, prometheus, soak }`) with the rule GROUPS rendered for it. Returns
- * `{ checked: false }` when ENV has no Prometheus; otherwise `{ checked: true, ok, reasons, firing, burns }`.
+ * `{ checked: false }` when ENV has no Prometheus; otherwise `{ checked: true, ok, reasons, alerts, unloaded,
+ * firing, burns }`.
  * A Prometheus that cannot be asked throws: a gate that cannot look does not pass.
  */
 export async function checkHealth(env, groups) {
   if (!env.prometheus) return { checked: false };
   const reasons = [];
-  const alerts = pageLevelAlerts(groups);
+  // Alerts are looked for only where Prometheus evaluates them: a group it has not loaded (the chart's
+  // alerts.enabled is off in that environment, or its Prometheus does not select the PrometheusRule) is named
+  // instead, since no ALERTS series could ever show it firing.
+  const loaded = new Set(await loadedGroups(env.prometheus));
+  const withPages = groups.filter(group => pageLevelAlerts([group]).length > 0);
+  const unloaded = withPages.filter(group => !loaded.has(group.name)).map(group => group.name);
+  const alerts = pageLevelAlerts(withPages.filter(group => loaded.has(group.name)));
   const firing = [];
   for (const alert of alerts) {
     const series = await query(env.prometheus, alert.query);
@@ -107,5 +124,5 @@ export async function checkHealth(env, groups) {
       );
     }
   }
-  return { checked: true, ok: reasons.length === 0, reasons, alerts: alerts.map(a => a.name), firing, burns };
+  return { checked: true, ok: reasons.length === 0, reasons, alerts: alerts.map(a => a.name), unloaded, firing, burns };
 }

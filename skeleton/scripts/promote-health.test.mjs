@@ -67,17 +67,24 @@ test("each objective: its SLI's own expression over the soak, its objective and 
   assert.throws(() => objectives(withoutFastBurn, '1h'), /no fast-burn alert .* for the availability objective/);
 });
 
-/** A Prometheus HTTP API answering each query from ANSWERS (PromQL → result vector). */
-async function fakePrometheus(t, answers) {
+/**
+ * A Prometheus HTTP API answering each query from ANSWERS (PromQL → result vector), with LOADED as its rule
+ * groups.
+ */
+async function fakePrometheus(t, answers, loaded = GROUPS.map(g => g.name)) {
   const server = http.createServer((request, response) => {
-    const promql = new URL(request.url, 'http://x').searchParams.get('query');
-    const result = answers(promql);
+    const url = new URL(request.url, 'http://x');
+    const result =
+      url.pathname === '/api/v1/rules'
+        ? { groups: loaded.map(name => ({ name })) }
+        : answers(url.searchParams.get('query'));
     response.setHeader('content-type', 'application/json');
     if (result instanceof Error) {
       response.statusCode = 400;
       response.end(JSON.stringify({ status: 'error', errorType: 'bad_data', error: result.message }));
     } else {
-      response.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result } }));
+      const data = Array.isArray(result) ? { resultType: 'vector', result } : result;
+      response.end(JSON.stringify({ status: 'success', data }));
     }
   });
   await new Promise(resolve => server.listen(0, '127.0.0.1', resolve));
@@ -107,6 +114,22 @@ test('refused: a page-level alert firing, or a burn at the fast-burn threshold',
     'page-level alerts firing in dev: NoReadyPods',
     'the availability error budget burned 14.4x over 1h in dev, at or over the fast-burn threshold 14.4x',
   ]);
+});
+
+test('alerts of a group that Prometheus has not loaded are named as not checked, not looked for', async t => {
+  const asked = [];
+  const url = await fakePrometheus(
+    t,
+    promql => {
+      asked.push(promql);
+      return promql.startsWith('ALERTS') ? sample(1) : sample(0);
+    },
+    ['orders-dev.slo-availability'],
+  );
+  const health = await checkHealth(env(url), GROUPS);
+  assert.deepEqual(health.unloaded, ['orders-dev.alerts']);
+  assert.deepEqual(health.alerts, ['DetailsErrorBudgetBurn (burn=fast)']);
+  assert.ok(!asked.some(promql => promql.includes('NoReadyPods')), asked.join('\n'));
 });
 
 test('no requests over the soak: the burn is not measured, not failed', async t => {

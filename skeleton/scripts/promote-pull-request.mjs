@@ -117,12 +117,22 @@ export function openOrUpdatePullRequest({ cwd, branch, title, body }) {
   return { action: 'opened', url };
 }
 
+/** SECONDS as `2d 3h`, `1h 5m` or `12m`. */
+export function duration(seconds) {
+  const parts = [
+    [Math.floor(seconds / 86400), 'd'],
+    [Math.floor((seconds % 86400) / 3600), 'h'],
+    [Math.floor((seconds % 3600) / 60), 'm'],
+  ].filter(([n]) => n > 0);
+  return parts.length ? parts.map(([n, unit]) => `${n}${unit}`).join(' ') : '0m';
+}
+
 const short = sha => sha.slice(0, 12);
 const code = text => `\`${text}\``;
 
 /** The pull request's body: what moves where, the evidence, the health figures and the commits. */
 export function pullRequestBody(p) {
-  const { target, previous, image, digest, tag, current, evidence, health, history, rollback } = p;
+  const { target, previous, image, digest, tag, current, evidence, soak, health, history, rollback } = p;
   const running = current.digest ? `${code(current.tag || '(no tag)')} ${code(current.digest)}` : 'no digest yet';
   const lines = [];
   lines.push(
@@ -153,6 +163,13 @@ export function pullRequestBody(p) {
     `- **Vulnerability scan**: ${evidence.attestations.vuln.text}`,
   );
   lines.push('', `## Health of ${previous.name}`, '');
+  lines.push(
+    soak.applied
+      ? `Soak: ${previous.name} has run it for ${duration(soak.ran)} (on main since ` +
+          `${new Date(soak.since * 1000).toISOString()}); its soak time is ${previous.soak}.`
+      : `Soak: not applied, an explicit digest is not the one ${previous.name} runs.`,
+    '',
+  );
   if (!health.checked) {
     lines.push(
       `**Not checked**: ${previous.name} has no ${code('prometheus')} address in ${code('environments.yaml')}, ` +
@@ -163,7 +180,13 @@ export function pullRequestBody(p) {
     lines.push(
       `Prometheus ${code(previous.prometheus)}, soak ${previous.soak}:`,
       '',
-      `- Page-level alerts firing: ${firing} (looked for: ${health.alerts.join(', ')})`,
+      `- Page-level alerts firing: ${firing} (looked for: ${health.alerts.join(', ') || 'none loaded'})`,
+      ...(health.unloaded.length
+        ? [
+            `- **Alerts not checked**: this Prometheus has not loaded ${health.unloaded.map(code).join(', ')} ` +
+              `(is ${code('alerts.enabled')} on in ${previous.name}'s values?)`,
+          ]
+        : []),
       ...health.burns.map(
         b =>
           `- ${b.slo} objective ${b.objective}: error budget burn over ${previous.soak} ` +

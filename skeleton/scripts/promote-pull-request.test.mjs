@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { branchOf, commitsBetween, pullRequestBody, pushPromotion } from './promote-pull-request.mjs';
+import { branchOf, commitsBetween, duration, pullRequestBody, pushPromotion } from './promote-pull-request.mjs';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 const VALUES = 'charts/orders/values-prod.yaml';
@@ -87,6 +87,7 @@ const body = overrides =>
       signatures: [{ subject: 'I', issuer: 'O', logIndex: 7 }],
       attestations: { slsaprovenance1: { text: 'builder B' }, spdxjson: { text: 'S' }, vuln: { text: 'V' } },
     },
+    soak: { applied: true, since: Date.parse('2026-12-06T10:00:00Z') / 1000, ran: 7500 },
     health: { checked: false },
     history: { direction: 'unknown', commits: [] },
     rollback: false,
@@ -101,6 +102,7 @@ test('the body: what moves, the evidence, health (or that it was not checked) an
     'prod is protected: merging needs a review by the code owners of',
     '- **Signature**: keyless, identity I, issuer O; certificate subject `I`, issuer `O`, Rekor log index 7',
     '- **Provenance** (SLSA v1): builder B',
+    'Soak: dev has run it for 2h 5m (on main since 2026-12-06T10:00:00.000Z); its soak time is 1h.',
     '**Not checked**: dev has no `prometheus` address in `environments.yaml`',
     'prod had no image yet',
   ]) {
@@ -108,10 +110,12 @@ test('the body: what moves, the evidence, health (or that it was not checked) an
   }
   const checked = body({
     previous: { name: 'dev', prometheus: 'http://prometheus:9090', soak: '1h' },
+    soak: { applied: false },
     health: {
       checked: true,
       firing: [],
       alerts: ['NoReadyPods'],
+      unloaded: ['orders-dev.slo-latency'],
       burns: [{ slo: 'availability', objective: 0.99, burn: 0.5, factor: 14.4 }],
     },
     rollback: true,
@@ -119,8 +123,14 @@ test('the body: what moves, the evidence, health (or that it was not checked) an
   });
   assert.ok(checked.startsWith('Rolls **prod** back to `sha-new`.'), checked);
   assert.ok(checked.includes('- Page-level alerts firing: none (looked for: NoReadyPods)'), checked);
+  assert.ok(checked.includes('- **Alerts not checked**: this Prometheus has not loaded `orders-dev.slo-latency`'));
+  assert.ok(checked.includes('Soak: not applied, an explicit digest is not the one dev runs.'), checked);
   assert.ok(
     checked.includes('- availability objective 0.99: error budget burn over 1h 0.5x (fast-burn threshold 14.4x)'),
   );
   assert.ok(checked.includes(`Taken back out of prod:\n\n- ${'a'.repeat(12)} Add a thing`), checked);
+});
+
+test('durations read as days, hours and minutes', () => {
+  assert.deepEqual([0, 59, 60, 3600 + 300, 2 * 86400 + 3 * 3600].map(duration), ['0m', '0m', '1m', '1h 5m', '2d 3h']);
 });

@@ -9,7 +9,9 @@
 //    gives the human-readable tag beside it).
 // 2. Evidence: cosign verifies the digest's signature and its provenance, SBOM and scan attestations against
 //    this repository's Delivery workflow (or cosign.pub when the repository variable SIGNING is `key`).
-// 3. Health: the previous environment's Prometheus, if it has one (promote-health.mjs).
+// 3. Soak and health: the previous environment must have run the digest for its `soak` time (on main since the
+//    commit that gave it the digest; an explicit digest, a rollback, is exempt), and its Prometheus, if it has
+//    one, must show it healthy over that time (promote-health.mjs).
 // 4. Only then the write: branch promote/<target>, one commit changing the target's digest and tag, one pull
 //    request (opened, or updated on the next run) whose body lists the evidence.
 // Environment: GITHUB_REPOSITORY, GITHUB_SERVER_URL (the signer's identity), SIGNING, GH_TOKEN (push and gh).
@@ -24,6 +26,7 @@ import { checkHealth, PAGE_MARKER } from './promote-health.mjs';
 import {
   branchOf,
   commitsBetween,
+  duration,
   git,
   openOrUpdatePullRequest,
   pullRequestBody,
@@ -63,6 +66,13 @@ function deliveredTag(root, first, digest) {
     `${digest} was never delivered to ${first.name}: it is not in the history of ${first.valuesFile} on main, ` +
       "so it is not an image this repository's Delivery built",
   );
+}
+
+/** When ENV's values file got DIGEST on main: the newest commit adding or removing its line, since it holds it. */
+function onMainSince(root, env, digest) {
+  const newest = git(root, 'log', '-1', '--format=%ct', `-G${digest.slice('sha256:'.length)}`, '--', env.valuesFile);
+  if (!newest) throw new Error(`${env.valuesFile} holds ${digest}, yet no commit on main wrote it`);
+  return Number(newest);
 }
 
 /** The target and the environment it is promoted from; throws Refused for an unknown or the first one. */
@@ -113,6 +123,19 @@ export async function promote({ root, environment, digest: requested = '', env =
     return { action: 'none' };
   }
 
+  let soak = { applied: false };
+  if (!rollback) {
+    const since = onMainSince(root, previous, digest);
+    soak = { applied: true, since, ran: Math.max(0, Math.floor(Date.now() / 1000) - since) };
+    log(`soak: ${previous.name} has run ${tag} for ${duration(soak.ran)}, its soak time is ${previous.soak}`);
+    if (soak.ran < previous.soakSeconds) {
+      throw new Refused(
+        `${previous.name} has run ${tag} for ${duration(soak.ran)} (on main since ` +
+          `${new Date(since * 1000).toISOString()}), less than its soak time ${previous.soak}`,
+      );
+    }
+  }
+
   const image = repositoryOf(root, target);
   const v = verifier({ signing: env.SIGNING, server: env.GITHUB_SERVER_URL, repository: env.GITHUB_REPOSITORY });
   log(`evidence: verifying ${image}@${digest} (${v.describe})`);
@@ -126,6 +149,7 @@ export async function promote({ root, environment, digest: requested = '', env =
     const groups = parse(renderRules(previous.name, { set: [`alerts.criticalSeverity=${PAGE_MARKER}`] })).groups;
     health = await checkHealth(previous, groups);
     for (const b of health.burns) log(`health: ${b.slo} burn ${b.burn ?? 'not measured'} (threshold ${b.factor})`);
+    if (health.unloaded.length) log(`health: alert groups not loaded there: ${health.unloaded.join(', ')}`);
     log(`health: page-level alerts firing: ${health.firing.join(', ') || 'none'}`);
     if (!health.ok) throw new Refused(health.reasons.join('; '));
   } else {
@@ -145,6 +169,7 @@ export async function promote({ root, environment, digest: requested = '', env =
     tag,
     current,
     evidence: verified.evidence,
+    soak,
     health,
     history,
     rollback: rollback && history.direction === 'back',

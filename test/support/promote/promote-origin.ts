@@ -81,8 +81,8 @@ export interface PromoteOrigin {
   git: (...args: string[]) => string;
   cosign: CosignStandIn;
   pulls(): PullRequest[];
-  /** A commit on main by a teammate (or Delivery): FILES written through EDIT, then pushed. */
-  push(message: string, edit: (work: string) => void): string;
+  /** A commit on main by a teammate (or Delivery), AGO seconds ago: files written through EDIT, then pushed. */
+  push(message: string, edit: (work: string) => void, ago?: number): string;
   /**
    * Runs SCRIPT in a fresh clone of main with ENV; with `race`, EDIT's commit lands on main the moment the
    * script first pushes (a Delivery finishing meanwhile).
@@ -121,11 +121,14 @@ export function promoteOrigin(repoDir: string, repository: string): PromoteOrigi
     ].join('\n'),
   });
 
-  const commit = (message: string, edit: (work: string) => void) => {
+  const commit = (message: string, edit: (work: string) => void, ago = 0) => {
     setup(teammate, 'pull', '--quiet', '--ff-only', 'origin', 'main');
     edit(teammate);
     setup(teammate, 'add', '--all');
-    setup(teammate, 'commit', '--quiet', '--message', message);
+    const date = `@${String(Math.floor(Date.now() / 1000) - ago)} +0000`;
+    git(teammate, ['commit', '--quiet', '--message', message], {
+      env: { ...isolated, ...DEVELOPER_ENV, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date },
+    });
     return setup(teammate, 'rev-parse', 'HEAD');
   };
   const readGh = () =>
@@ -139,8 +142,8 @@ export function promoteOrigin(repoDir: string, repository: string): PromoteOrigi
     git: (...args) => setup(origin, ...args),
     cosign,
     pulls: () => readGh().pulls,
-    push(message, edit) {
-      const sha = commit(message, edit);
+    push(message, edit, ago) {
+      const sha = commit(message, edit, ago);
       setup(teammate, 'push', '--quiet', 'origin', 'HEAD:main');
       return sha;
     },
