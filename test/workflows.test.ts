@@ -27,6 +27,7 @@ import {
   runReleaseCheckout,
   runReleaseStep,
   templateHistory,
+  upgradeJobs,
 } from './support/workflows/template-upgrade-steps';
 import * as policy from './support/workflows/workflow-policy';
 import { loadWorkflow, runBlocks, steps, workflowFiles, type Workflow } from './support/workflows/workflows';
@@ -612,6 +613,62 @@ describe('the Template upgrade workflow (short-dev)', () => {
     const other = runReleaseCheckout(checkout.run ?? '', run.bundle, history.unreleased);
     assert.notEqual(other.status, 0);
     assert.match(other.output, /the template bundle is not at commit/);
+  });
+
+  test('a run: the upgrade job bundles the upgrade, the propose job pushes it; a second run updates the PR', () => {
+    const upgradeStep = findStep(workflow(), 'upgrade', s => s.id === 'upgrade');
+    const proposeStep = findStep(workflow(), 'propose', s => /gh pr create/.test(s.run ?? ''));
+    // Stands in for the template's `npm run upgrade`: while the file `upgrade` exists, one commit on the branch
+    // as the tooling makes it (its subject, its Template-Upgrade trailer); otherwise the repository is current.
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'upgrade-stand-in-'));
+    const flag = path.join(tmp, 'upgrade');
+    const bin = writeStandIns(path.join(tmp, 'bin'), {
+      npm: [
+        'set -euo pipefail',
+        'while [ "$1" != --repo ]; do shift; done; repo=$2; shift 2; branch=$2',
+        `if [ ! -e "${flag}" ]; then echo "the repository is at 1.1.0 already"; exit 0; fi`,
+        'git -C "$repo" checkout --quiet -b "$branch"',
+        'echo "Upgraded." >> "$repo/README.md"',
+        'subject="Upgrade to template:default/koa-service 1.1.0 (from 1.0.0)"',
+        'trailer="Template-Upgrade: 1.0.0 -> 1.1.0"',
+        'git -C "$repo" commit --quiet --all --message "$subject" --message "The changes." --message "$trailer"',
+      ].join('\n'),
+    });
+    const jobs = upgradeJobs(variant('short-dev').dir, '/nonexistent/template', {
+      ...process.env,
+      PATH: pathWith(bin),
+    });
+    const main = jobs.git('rev-parse', 'main');
+    const withUpgrade = (upgrade: boolean) => {
+      if (upgrade) fs.writeFileSync(flag, '');
+      else fs.rmSync(flag, { force: true });
+      return jobs.run(upgradeStep.run ?? '', proposeStep.run ?? '');
+    };
+
+    const first = withUpgrade(true);
+    assert.equal(first.status, 0, first.output);
+    assert.equal(first.proposed, true);
+    assert.equal(jobs.git('rev-parse', 'template-upgrade^'), main);
+    assert.equal(jobs.git('rev-parse', 'main'), main, 'main is not touched');
+    assert.deepEqual(
+      first.gh.map(call => call.args.slice(0, 2).join(' ')),
+      ['pr list', 'pr create'],
+    );
+    assert.ok(first.gh[1].args.includes('Upgrade to template:default/koa-service 1.1.0 (from 1.0.0)'));
+    assert.match(first.gh[1].body ?? '', /The changes\./);
+
+    const second = withUpgrade(true);
+    assert.equal(second.status, 0, second.output);
+    assert.match(second.output, /template-upgrade holds this upgrade already/);
+    assert.deepEqual(
+      second.gh.map(call => call.args.slice(0, 3).join(' ')),
+      ['pr list --head', 'pr edit 1'],
+    );
+    const current = withUpgrade(false);
+    assert.equal(current.status, 0, current.output);
+    assert.equal(current.proposed, false);
+    assert.match(current.output, /nothing to propose/);
+    assert.deepEqual(current.gh, []);
   });
 
   test('the propose step pushes one upgrade commit and opens one pull request; refuses other bundles', () => {

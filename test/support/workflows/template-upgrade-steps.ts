@@ -156,3 +156,107 @@ export function proposeOrigin(serviceRepo: string): ProposeOrigin {
     },
   };
 }
+
+interface GhCall {
+  args: string[];
+  body?: string;
+}
+
+const GH_RECORDING_STAND_IN = `# Stand-in for GitHub's CLI: records each call and its body file; one pull request.
+set -euo pipefail
+state="$GH_STAND_IN_DIR"
+n=$(find "$state" -name 'call-*' | wc -l)
+printf '%s\\n' "$@" > "$state/call-$n"
+args=("$@")
+for i in "\${!args[@]}"; do
+  if [ "\${args[$i]}" = --body-file ]; then cp "\${args[$((i + 1))]}" "$state/body-$n"; fi
+done
+case "$1 $2" in
+  "pr list") if [ -f "$state/pr" ]; then cat "$state/pr"; fi ;;
+  "pr create") echo 1 > "$state/pr"; echo "https://github.com/local/service/pull/1" ;;
+  "pr edit") echo "https://github.com/local/service/pull/$3" ;;
+  *) echo "gh stand-in: $* is not answered" >&2; exit 1 ;;
+esac
+`;
+
+export interface UpgradeJobs {
+  dir: string;
+  git: (...args: string[]) => string;
+  /**
+   * One workflow run: the upgrade job's step in a fresh clone of main (the template at TEMPLATE_DIR), then, when
+   * it proposes an upgrade, the propose job's step in another fresh clone, given the bundle the first made.
+   */
+  run(upgradeScript: string, proposeScript: string): StepRun & { gh: GhCall[]; proposed: boolean };
+}
+
+/**
+ * The Template upgrade workflow's two steps around its artifact, against a local bare origin made from
+ * SERVICE_REPO, with a stand-in `gh` that records its calls (and ENV for the step that runs the template's code,
+ * e.g. its Node).
+ */
+export function upgradeJobs(serviceRepo: string, templateDir: string, env: NodeJS.ProcessEnv): UpgradeJobs {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'template-upgrade-jobs-'));
+  const setup = (cwd: string, ...args: string[]) => git(cwd, args, { env: { ...isolated(tmp), ...DEVELOPER_ENV } });
+  const origin = path.join(tmp, 'origin.git');
+  setup(tmp, 'clone', '--quiet', '--bare', serviceRepo, origin);
+  const bin = writeStandIns(path.join(tmp, 'bin'), { gh: GH_RECORDING_STAND_IN });
+  const ghState = path.join(tmp, 'gh');
+  fs.mkdirSync(ghState);
+  let runs = 0;
+  const fresh = (job: string) => {
+    const dir = path.join(tmp, `run-${runs}-${job}`);
+    setup(tmp, 'clone', '--quiet', '--branch', 'main', origin, dir);
+    const runnerTemp = path.join(tmp, `runner-temp-${runs}-${job}`);
+    fs.mkdirSync(runnerTemp);
+    return { dir, runnerTemp };
+  };
+  return {
+    dir: origin,
+    git: (...args) => setup(origin, ...args),
+    run(upgradeScript, proposeScript) {
+      runs++;
+      const before = new Set(fs.readdirSync(ghState));
+      const upgrade = fresh('upgrade');
+      const output = path.join(upgrade.runnerTemp, 'output');
+      const common = { ...isolated(tmp), BRANCH: 'template-upgrade', GITHUB_OUTPUT: output };
+      const first = runStep(upgradeScript, {
+        cwd: upgrade.dir,
+        env: { ...env, ...common, TEMPLATE_DIR: templateDir, RUNNER_TEMP: upgrade.runnerTemp },
+      });
+      const proposed = readOutputs(output).proposed === 'true';
+      if (first.status !== 0 || !proposed) return { ...first, gh: [], proposed };
+      const propose = fresh('propose');
+      const bundle = path.join(propose.runnerTemp, 'upgrade', 'upgrade.bundle');
+      fs.mkdirSync(path.dirname(bundle));
+      fs.copyFileSync(path.join(upgrade.runnerTemp, 'upgrade', 'upgrade.bundle'), bundle);
+      const second = runStep(proposeScript, {
+        cwd: propose.dir,
+        env: {
+          ...process.env,
+          ...common,
+          PATH: pathWith(bin),
+          BUNDLE: bundle,
+          RUNNER_TEMP: propose.runnerTemp,
+          GH_TOKEN: 'stand-in',
+          GH_STAND_IN_DIR: ghState,
+        },
+      });
+      const gh = fs
+        .readdirSync(ghState)
+        .filter(name => name.startsWith('call-') && !before.has(name))
+        .sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)))
+        .map(name => {
+          const body = path.join(ghState, name.replace('call-', 'body-'));
+          const args = fs.readFileSync(path.join(ghState, name), 'utf8').trimEnd().split('\n');
+          return { args, body: fs.existsSync(body) ? fs.readFileSync(body, 'utf8') : undefined };
+        });
+      return {
+        status: second.status,
+        stdout: `${first.stdout}${second.stdout}`,
+        output: `${first.output}${second.output}`,
+        gh,
+        proposed,
+      };
+    },
+  };
+}
