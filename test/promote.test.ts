@@ -57,9 +57,9 @@ before(async () => {
   repo = found;
   scripts = await scriptsOf(repo.dir);
   [dev, prod] = scripts.loadEnvironments(repo.dir);
-  // The rules Prometheus loads: dev's, printed by the repository's own script as for a Prometheus without the
-  // Operator.
-  const rulesRun = promoteOrigin(repo.dir, REPOSITORY).run('node scripts/prometheus-rules.mjs "$ENVIRONMENT"', {
+  // The rules Prometheus loads: dev's, once it runs an image, printed by the repository's own script as for a
+  // Prometheus without the Operator.
+  const rulesRun = seeded('').origin.run('node scripts/prometheus-rules.mjs "$ENVIRONMENT"', {
     ENVIRONMENT: dev.name,
   });
   assert.equal(rulesRun.status, 0, rulesRun.output);
@@ -357,6 +357,13 @@ describe('a verified digest', () => {
       .map(text => (parse(text) as { image: { digest: string } }).image.digest);
     assert.deepEqual(digests, [digestOf(c3), digestOf(c2)]);
   });
+});
+
+test("the Promote scripts' own unit tests pass in the generated repository, as its CI runs them", () => {
+  // CI runs every scripts/*.test.mjs after npm ci; these are Promote's.
+  const run = promoteOrigin(repo.dir, REPOSITORY).run('node --test scripts/promote*.test.mjs', {});
+  assert.equal(run.status, 0, run.output);
+  assert.match(run.output, /# fail 0|ℹ fail 0/);
 });
 
 describe('refused before anything is written', () => {

@@ -146,7 +146,10 @@ export async function promote({ root, environment, digest: requested = '', env =
   let health = { checked: false };
   if (previous.prometheus) {
     log(`health: asking ${previous.prometheus} about ${previous.name} over the soak time ${previous.soak}`);
-    const groups = parse(renderRules(previous.name, { set: [`alerts.criticalSeverity=${PAGE_MARKER}`] })).groups;
+    // As the environment runs the image (the chart renders alerts only for a delivered environment), with the
+    // page-level severity marked.
+    const set = [`alerts.criticalSeverity=${PAGE_MARKER}`, `image.digest=${digest}`, `image.tag=${tag}`];
+    const groups = parse(renderRules(previous.name, { set })).groups;
     health = await checkHealth(previous, groups);
     for (const b of health.burns) log(`health: ${b.slo} burn ${b.burn ?? 'not measured'} (threshold ${b.factor})`);
     if (health.unloaded.length) log(`health: alert groups not loaded there: ${health.unloaded.join(', ')}`);

@@ -159,7 +159,8 @@ export function promoteOrigin(repoDir: string, repository: string): PromoteOrigi
       const runnerTemp = path.join(tmp, `runner-temp-${String(runs)}`);
       fs.mkdirSync(runnerTemp);
       const before = readGh().calls.length;
-      const base = node24Env();
+      // Not this test's runner context: a `node --test` in the step reports as on a runner, in text.
+      const { NODE_TEST_CONTEXT: _context, ...base } = node24Env();
       const result = runStep(script, {
         cwd: work,
         env: {
