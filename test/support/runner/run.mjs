@@ -20,6 +20,7 @@ const SLOW = [
   'monitoring',
   'catalog',
   'environments',
+  'promote',
   'answers',
   'create',
   'docs',
