@@ -7,7 +7,15 @@ import { describe, test } from 'node:test';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
 import { parse } from 'yaml';
 import { catalogSelector } from './support/catalog/catalog-selector';
-import { ENVS, renderChart, valueFilesFor, type Env } from './support/chart/chart';
+import {
+  DELIVERED,
+  DELIVERED_IMAGE as IMAGE,
+  ENVS,
+  renderChart,
+  renderCommitted,
+  valueFilesFor,
+  type Env,
+} from './support/chart/chart';
 import { environmentPromise, regeneratedReadme } from './support/chart/chart-readme';
 import { describeEnvironment, scalingProblems } from './support/chart/environment';
 import { only, parseObjects, podTemplate, schemaProblems, serviceContainer } from './support/chart/kube';
@@ -47,8 +55,15 @@ const KINDS = {
   ],
 };
 
-/** A digest and its tag, as Delivery writes them into a values file. */
-const IMAGE = { digest: `sha256:${'0123456789abcdef'.repeat(4)}`, tag: `sha-${'a1b2c3d4e5'.repeat(4)}` };
+/** The workload and what watches it: rendered only once the environment has an image. */
+const WORKLOAD = [
+  'Deployment',
+  'HorizontalPodAutoscaler',
+  'Pod',
+  'PodDisruptionBudget',
+  'PrometheusRule',
+  'ServiceMonitor',
+];
 /** The values that let the service read its own pod: the Role, its token, and egress to the API server. */
 const READS_API = ['rbac.create=true', 'networkPolicy.apiServerCidrs={10.0.0.10/32}'];
 
@@ -62,13 +77,13 @@ for (const id of VARIANT_IDS) {
     const deployment = (env: Env) => only(chart().objects[env], 'Deployment');
     const container = (env: Env) => serviceContainer(deployment(env));
     /**
-     * helm template for ENV as Argo CD runs it (the release is the Application's name, `<app>-<env>`), with SET
-     * values on top; the result, not thrown on failure.
+     * helm template for ENV as Argo CD runs it once delivered (the release is the Application's name,
+     * `<app>-<env>`), with SET values on top; the result, not thrown on failure.
      */
     const templateWith = (env: Env, set: string[]) => {
       const { chartDir, application } = chart();
       const files = valueFilesFor(application, variant().app_env, env).flatMap(file => ['-f', file]);
-      const values = set.flatMap(value => ['--set', value]);
+      const values = [...DELIVERED, ...set].flatMap(value => ['--set', value]);
       const release = `${variant().app_name}-${env}`;
       return helm(['template', release, '.', '--namespace', namespace(env), ...files, ...values], chartDir);
     };
@@ -177,7 +192,7 @@ for (const id of VARIANT_IDS) {
           assert.equal(env_.get(name)?.valueFrom?.fieldRef?.fieldPath, field, name);
         for (const name of CONTRACT.plainEnv) assert.equal(typeof env_.get(name)?.value, 'string', name);
         assert.equal(env_.get('PORT')?.value, String(CONTRACT.port));
-        assert.equal(env_.get('APP_VERSION')?.value, c.image?.split(':').pop(), 'APP_VERSION is the image tag');
+        assert.equal(env_.get('APP_VERSION')?.value, IMAGE.tag, "APP_VERSION is the image's tag");
         assert.equal(env_.get(CONTRACT.tracingEnv), undefined, 'no tracing without an endpoint');
 
         const grace = pod.spec.terminationGracePeriodSeconds;
@@ -281,13 +296,15 @@ for (const id of VARIANT_IDS) {
         assert.notEqual(image?.tag, 'latest', `${file}: tag latest`);
       }
       for (const env of ENVS) {
-        assert.deepEqual(imageViolations(chart().objects[env], false), [], env);
-        const pinned = objectsWith(env, [`image.digest=${IMAGE.digest}`, `image.tag=${IMAGE.tag}`]);
+        const pinned = chart().objects[env];
         assert.deepEqual(imageViolations(pinned, true), [], env);
         const c = serviceContainer(only(pinned, 'Deployment'));
         assert.ok(c.image?.endsWith(`@${IMAGE.digest}`), `${env}: ${String(c.image)}`);
         const vars = new Map((c.env ?? []).map(e => [e.name, e.value]));
         assert.equal(vars.get('APP_VERSION'), IMAGE.tag, 'APP_VERSION is the human-readable tag');
+        const tagged = renderCommitted(variant(), env, [`image.tag=${IMAGE.tag}`]).objects;
+        assert.deepEqual(imageViolations(tagged, false), [], `${env} with a tag only`);
+        assert.match(String(serviceContainer(only(tagged, 'Deployment')).image), new RegExp(`:${IMAGE.tag}$`));
       }
       const files = valueFilesFor(application, variant().app_env, variant().app_env).flatMap(f => ['-f', f]);
       for (const digest of [`sha256:${'0123456789ABCDEF'.repeat(4)}`, 'sha256:0123', `sha512:${'ab'.repeat(64)}`]) {
@@ -295,6 +312,45 @@ for (const id of VARIANT_IDS) {
         assert.notEqual(lint.status, 0, `${digest} passed`);
         assert.match(lint.output, /at '\/image\/digest': .* does not match pattern/);
       }
+    });
+
+    test('renders no workload and nothing that watches one before the environment has an image', () => {
+      const { chartDir } = chart();
+      for (const env of ENVS) {
+        const committed = parse(fs.readFileSync(path.join(chartDir, `values-${env}.yaml`), 'utf8')) as {
+          image: { digest: string; tag: string };
+        };
+        assert.deepEqual(committed.image, { digest: '', tag: '' }, `${env}: no image at creation`);
+        const bare = renderCommitted(variant(), env);
+        assert.equal(bare.lint.status, 0, `${env}:\n${bare.lint.output}`);
+        const kinds = bare.objects.map(o => o.kind).sort();
+        assert.deepEqual(
+          kinds,
+          KINDS[env].filter(kind => !WORKLOAD.includes(kind)),
+          `${env}: only what is safe without pods`,
+        );
+        assert.match(bare.notes, new RegExp(`\\(${env}\\) has no image yet`));
+        assert.match(bare.notes, /Delivery[^]*first environment[^]*Promote[^]*for the others/);
+        assert.doesNotMatch(bare.notes, /rollout status/);
+
+        // Either half of an image is one: Delivery and Promote write both, a person may set only one.
+        for (const set of [`image.digest=${IMAGE.digest}`, `image.tag=${IMAGE.tag}`]) {
+          const delivered = renderCommitted(variant(), env, [set]);
+          assert.equal(delivered.lint.status, 0, `${env} ${set}:\n${delivered.lint.output}`);
+          assert.deepEqual(delivered.objects.map(o => o.kind).sort(), KINDS[env], `${env} with only ${set}`);
+          assert.match(delivered.notes, /is deployed to namespace/);
+        }
+      }
+      // Alerts and scrapes turned on in an environment without an image: still none.
+      const watched = renderCommitted(variant(), variant().app_env, [
+        'alerts.enabled=true',
+        'serviceMonitor.enabled=true',
+      ]);
+      assert.deepEqual(
+        watched.objects.filter(o => WORKLOAD.includes(o.kind)).map(o => o.kind),
+        [],
+        'alerts.enabled and serviceMonitor.enabled without an image',
+      );
     });
 
     test("names each environment: APP_ENV, its alerts' environment label, its host and dashboard uid", () => {

@@ -1,7 +1,9 @@
 // The chart of a rendered repository, linted and templated by the real helm the way Argo CD deploys it:
 // release name, namespace and value files come from the rendered Argo CD Application of its first environment.
 // Each variant's chart is rendered once per test run for both environments, plus once with every optional
-// feature on. renderEnvironment() does the same for any repository and Application (an added environment).
+// feature on, each as a delivered environment (DELIVERED: the workload and its monitoring exist only once an
+// image is set). renderEnvironment() does the same for any repository and Application (an added environment);
+// renderCommitted() renders an environment as its values file is committed, with no image yet.
 import fs from 'node:fs';
 import path from 'node:path';
 import { helm, type HelmResult } from './helm';
@@ -28,11 +30,26 @@ export const OPTIONAL_FEATURES = [
   'networkPolicy.apiServerCidrs={10.0.0.10/32}',
 ];
 
+/**
+ * The image of a delivered environment, as Delivery or Promote writes it into values-<env>.yaml. A values file
+ * as committed at creation has none, and the chart then renders no workload and nothing that watches one: the
+ * checks render every environment with this one, and renderCommitted() the environment without it.
+ */
+export const DELIVERED_IMAGE = {
+  digest: `sha256:${'0123456789abcdef'.repeat(4)}`,
+  tag: `sha-${'a1b2c3d4e5'.repeat(4)}`,
+};
+
+/** DELIVERED_IMAGE as helm --set values. */
+export const DELIVERED = [`image.digest=${DELIVERED_IMAGE.digest}`, `image.tag=${DELIVERED_IMAGE.tag}`];
+
 export interface ChartRender {
   chartDir: string;
   application: Application;
   release: string;
+  /** helm lint --strict of each environment, delivered. */
   lint: Record<Env, HelmResult>;
+  /** helm template of each environment, delivered. */
   objects: Record<Env, KubeObject[]>;
   /** The variant's own environment with OPTIONAL_FEATURES set. */
   optional: KubeObject[];
@@ -69,11 +86,15 @@ export function valueFilesFor(application: Application, ownEnv: Env, env: Env): 
   return files.map(file => (file === `values-${ownEnv}.yaml` ? `values-${env}.yaml` : file));
 }
 
-/** An environment as its Argo CD Application deploys it: helm lint --strict and helm template, EXTRA values set. */
+/**
+ * An environment as its Argo CD Application deploys it once delivered (DELIVERED), or as committed when
+ * DELIVERED is false: helm lint --strict and helm template, EXTRA values set.
+ */
 export function renderEnvironment(
   dir: string,
   application: Application,
   extra: string[] = [],
+  delivered = true,
 ): { lint: HelmResult; objects: KubeObject[] } {
   const { source, destination } = application.spec;
   const chartDir = path.join(dir, source?.path ?? '.');
@@ -82,7 +103,7 @@ export function renderEnvironment(
     '--namespace',
     destination.namespace ?? '',
     ...(source?.helm?.valueFiles ?? []).flatMap(file => ['-f', file]),
-    ...extra.flatMap(value => ['--set', value]),
+    ...[...(delivered ? DELIVERED : []), ...extra].flatMap(value => ['--set', value]),
   ];
   const result = helm(['template', release, '.', ...args], chartDir);
   if (result.status !== 0) throw new Error(`helm template ${release} failed:\n${result.output}`);
@@ -96,7 +117,10 @@ export function renderChart(variant: Variant): ChartRender {
   const source = application.spec.source;
   const chartDir = path.join(variant.dir, source?.path ?? `charts/${variant.app_name}`);
   const release = source?.helm?.releaseName ?? application.metadata.name;
-  const valueArgs = (env: Env) => valueFilesFor(application, variant.app_env, env).flatMap(file => ['-f', file]);
+  const valueArgs = (env: Env) => [
+    ...valueFilesFor(application, variant.app_env, env).flatMap(file => ['-f', file]),
+    ...DELIVERED.flatMap(value => ['--set', value]),
+  ];
   const template = (env: Env, extra: string[] = []) => {
     const result = helm(
       ['template', release, '.', '--namespace', namespaceOf(variant, env), ...valueArgs(env), ...extra],
@@ -122,4 +146,41 @@ export function renderChart(variant: Variant): ChartRender {
   };
   cache.set(variant.id, render);
   return render;
+}
+
+export interface CommittedRender {
+  lint: HelmResult;
+  /** The objects helm install would apply, its hooks (the `helm test` pod) among them. */
+  objects: KubeObject[];
+  /** What helm prints after installing: NOTES.txt. */
+  notes: string;
+}
+
+/**
+ * A variant's environment ENV as its values file is committed (no image before Delivery or Promote writes one),
+ * SET on top, as Argo CD deploys it: helm lint --strict, and `helm install --dry-run=client`, which renders
+ * NOTES.txt as well (helm template leaves it out).
+ */
+export function renderCommitted(variant: Variant, env: Env, set: string[] = []): CommittedRender {
+  const application = applicationOf(variant);
+  const chartDir = path.join(variant.dir, application.spec.source?.path ?? `charts/${variant.app_name}`);
+  const release = namespaceOf(variant, env);
+  const args = [
+    '--namespace',
+    namespaceOf(variant, env),
+    ...valueFilesFor(application, variant.app_env, env).flatMap(file => ['-f', file]),
+    ...set.flatMap(value => ['--set', value]),
+  ];
+  const install = helm(['install', release, '.', ...args, '--dry-run=client', '--output', 'json'], chartDir);
+  if (install.status !== 0) throw new Error(`helm install --dry-run (${env}) failed:\n${install.output}`);
+  const dryRun = JSON.parse(install.output) as {
+    manifest: string;
+    hooks?: { manifest: string }[];
+    info: { notes?: string };
+  };
+  return {
+    lint: helm(['lint', '--strict', '.', ...args], chartDir),
+    objects: parseObjects([dryRun.manifest, ...(dryRun.hooks ?? []).map(hook => hook.manifest)].join('\n---\n')),
+    notes: dryRun.info.notes ?? '',
+  };
 }

@@ -48,15 +48,30 @@ app.kubernetes.io/component: helm-test
 {{- end }}
 
 {{/*
-The image the pods run: by digest when one is set (what Delivery and Promote write, so every environment runs the
-bytes that were scanned and signed), else by tag, else the chart's appVersion.
+"true" once the environment has an image (image.digest or image.tag), as Delivery writes it for the first
+environment of environments.yaml and Promote for the others; empty before. An environment without one renders
+no workload and nothing that watches one: no Deployment, HorizontalPodAutoscaler, PodDisruptionBudget,
+ServiceMonitor, PrometheusRule or helm test pod. Pods would pull `repository:<appVersion>`, a tag Delivery never
+pushes, and sit in ImagePullBackOff, while the alerts (NoReadyPods, MetricsAbsent) paged for a service not yet
+deployed. What stays is safe without pods and ready for the first one: the Service and the Ingress (cert-manager
+issues the certificate ahead; the controller answers 503 until pods are ready), the NetworkPolicy (in force before
+any pod starts), the ServiceAccount and RBAC (no pod holds them), and the dashboard (it shows no data and pages
+nobody). The values are checked either way: deployment.yaml and pdb.yaml check them before leaving their object out.
+*/}}
+{{- define "app.delivered" -}}
+{{- if or .Values.image.digest .Values.image.tag }}true{{ end }}
+{{- end }}
+
+{{/*
+The image the pods run (only once app.delivered): by digest when one is set (what Delivery and Promote write, so
+every environment runs the bytes that were scanned and signed), else by tag.
 */}}
 {{- define "app.image" -}}
 {{- with .Values.image }}
 {{- if .digest }}
 {{- printf "%s@%s" .repository .digest }}
 {{- else }}
-{{- printf "%s:%s" .repository (.tag | default $.Chart.AppVersion) }}
+{{- printf "%s:%s" .repository .tag }}
 {{- end }}
 {{- end }}
 {{- end }}
