@@ -113,7 +113,9 @@ export const SUMMARIES = {
 
 /** Runs cosign; never throws on its exit code (a refusal is a result). */
 function cosign(args) {
-  const result = spawnSync('cosign', args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  // Without the App's token: cosign needs no credential of this repository to read the registry's signatures.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'GH_TOKEN'));
+  const result = spawnSync('cosign', args, { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if (result.error?.code === 'ENOENT') throw new Error('cosign is not installed (sigstore/cosign-installer)');
   if (result.error) throw result.error;
   return result;

@@ -167,7 +167,7 @@ export function pullRequestBody(p) {
     soak.applied
       ? `Soak: ${previous.name} has run it for ${duration(soak.ran)} (on main since ` +
           `${new Date(soak.since * 1000).toISOString()}); its soak time is ${previous.soak}.`
-      : `Soak: not applied, an explicit digest is not the one ${previous.name} runs.`,
+      : `Soak: not applied to an explicit digest other than the one ${previous.name} runs.`,
     '',
   );
   if (!health.checked) {

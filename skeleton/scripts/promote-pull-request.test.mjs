@@ -124,7 +124,7 @@ test('the body: what moves, the evidence, health (or that it was not checked) an
   assert.ok(checked.startsWith('Rolls **prod** back to `sha-new`.'), checked);
   assert.ok(checked.includes('- Page-level alerts firing: none (looked for: NoReadyPods)'), checked);
   assert.ok(checked.includes('- **Alerts not checked**: this Prometheus has not loaded `orders-dev.slo-latency`'));
-  assert.ok(checked.includes('Soak: not applied, an explicit digest is not the one dev runs.'), checked);
+  assert.ok(checked.includes('Soak: not applied to an explicit digest other than the one dev runs.'), checked);
   assert.ok(
     checked.includes('- availability objective 0.99: error budget burn over 1h 0.5x (fast-burn threshold 14.4x)'),
   );

@@ -107,13 +107,15 @@ export async function promote({ root, environment, digest: requested = '', env =
 
   let digest;
   let tag;
-  const rollback = requested !== '';
-  if (rollback) {
+  const running = imageOf(root, previous);
+  // An explicit digest other than the one the previous environment runs: a rollback, or a skip back.
+  const explicit = requested !== '' && requested !== running.digest;
+  if (explicit) {
     if (!DIGEST.test(requested)) throw new Refused(`digest must be sha256:<64 hex digits>, got "${requested}"`);
     digest = requested;
     tag = deliveredTag(root, envs[0], digest);
   } else {
-    ({ digest, tag } = imageOf(root, previous));
+    ({ digest, tag } = running);
     if (!digest) throw new Refused(`${previous.name} runs no digest yet (${previous.valuesFile}): nothing to promote`);
   }
   const current = imageOf(root, target);
@@ -124,7 +126,7 @@ export async function promote({ root, environment, digest: requested = '', env =
   }
 
   let soak = { applied: false };
-  if (!rollback) {
+  if (!explicit) {
     const since = onMainSince(root, previous, digest);
     soak = { applied: true, since, ran: Math.max(0, Math.floor(Date.now() / 1000) - since) };
     log(`soak: ${previous.name} has run ${tag} for ${duration(soak.ran)}, its soak time is ${previous.soak}`);
@@ -161,7 +163,7 @@ export async function promote({ root, environment, digest: requested = '', env =
 
   const history = commitsBetween(root, current.tag, tag);
   const title =
-    rollback && history.direction === 'back'
+    explicit && history.direction === 'back'
       ? `Roll ${target.name} back to ${tag}`
       : `Promote ${tag} to ${target.name}`;
   const body = pullRequestBody({
@@ -175,7 +177,7 @@ export async function promote({ root, environment, digest: requested = '', env =
     soak,
     health,
     history,
-    rollback: rollback && history.direction === 'back',
+    rollback: explicit && history.direction === 'back',
   });
   const branch = pushPromotion({
     cwd: root,
