@@ -4,7 +4,8 @@
 // monitoring/*-<env>.test.yaml in, the alerts they expect out). Every alert of an environment must have a test
 // in which it fires and one in which it does not. An environment without test files of its own (one just added)
 // passes only when its rules are, but for their `environment` label, those of an environment that has them.
-// Needs helm and promtool.
+// Each environment's rules are those it has once delivered (renderRules): the chart renders none before an
+// environment has an image, and the tests are of the rules. Needs helm and promtool.
 //
 //   node scripts/check-monitoring.mjs [ENV...]    every environment, or only those named
 import fs from 'node:fs';

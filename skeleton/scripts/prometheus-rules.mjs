@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Prints the chart's Prometheus rules for an environment as a plain rules file, for a Prometheus without the
 // Operator (its `rule_files`) and for promtool. The rules are rendered by helm from the chart exactly as the
-// PrometheusRule carries them, with the values file, release and namespace Argo CD gives that environment.
+// PrometheusRule carries them, with the values file, release and namespace Argo CD gives that environment, as
+// delivered: the chart renders no rules for an environment without an image yet (Delivery or Promote sets it),
+// and the rules do not depend on which image it is.
 //
 //   node scripts/prometheus-rules.mjs <environment of environments.yaml> > rules.yaml
 import { execFileSync } from 'node:child_process';
@@ -11,6 +13,8 @@ import { parse, stringify } from 'yaml';
 import { appName, find, loadEnvironments } from './environments.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** A stand-in image tag, so that an environment not yet delivered renders the rules it will have. */
+const DELIVERED = 'image.tag=rules';
 
 /** Runs a tool that must be installed, saying how to install it when it is not. */
 export function tool(command, args, install) {
@@ -23,14 +27,15 @@ export function tool(command, args, install) {
 }
 
 /**
- * The rule groups of ENV's PrometheusRule (turned on whatever the values file says), as YAML text. RELEASE,
- * NAMESPACE and SET (helm --set values) default to what Argo CD deploys: the Application `<name>-<env>` in the
- * environment's namespace.
+ * The rule groups of ENV's PrometheusRule (turned on whatever the values file says, and rendered as delivered
+ * whether or not the environment has an image yet), as YAML text. RELEASE, NAMESPACE and SET (helm --set values)
+ * default to what Argo CD deploys: the Application `<name>-<env>` in the environment's namespace.
  */
 export function renderRules(env, { release, namespace, set = [] } = {}) {
   const { name, namespace: envNamespace, valuesFile } = find(loadEnvironments(root), env);
   const chart = path.join('charts', appName(root));
-  const values = ['--values', valuesFile, ...['alerts.enabled=true', ...set].flatMap(value => ['--set', value])];
+  const settings = ['alerts.enabled=true', DELIVERED, ...set];
+  const values = ['--values', valuesFile, ...settings.flatMap(value => ['--set', value])];
   const manifest = tool(
     'helm',
     [
