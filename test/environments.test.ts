@@ -12,7 +12,7 @@ import { repoRoot } from '../packages/tooling/src/template-repository';
 import { CORNER_VARIANT_IDS, useRenderedVariants, type Variant } from './support/backstage/rendered';
 import { catalogEntities } from './support/catalog/entities';
 import { applicationsOf, OPTIONAL_FEATURES, renderEnvironment } from './support/chart/chart';
-import { schemaProblems, type KubeObject } from './support/chart/kube';
+import { ofKind, schemaProblems, type KubeObject } from './support/chart/kube';
 import { nameViolations, podSpecs, rbacViolations, restrictedViolations } from './support/chart/policy';
 import { wiringProblems } from './support/chart/wiring';
 import { openapiEndpoints } from './support/docs/openapi';
@@ -264,6 +264,11 @@ describe('an environment added to a copy of a rendered dev start', () => {
     assert.equal(staging.lint.status, 0, staging.lint.output);
     assert.deepEqual(chartProblems(staging.objects, envs[1]), []);
     assert.deepEqual(optional.objects.flatMap(schemaProblems), [], 'with every optional feature on');
+    // Staging as committed, before its first promotion: CI's lint passes, and nothing runs yet.
+    const committed = renderEnvironment(dir, applications[1], [], false);
+    assert.equal(committed.lint.status, 0, committed.lint.output);
+    assert.deepEqual(ofKind(committed.objects, 'Deployment'), [], 'staging without an image');
+    assert.equal(ofKind(staging.objects, 'Deployment').length, 1, 'staging delivered');
 
     // The catalog: staging's links, from its values file's host.
     const [component] = catalogEntities(dir);
