@@ -46,6 +46,8 @@ function stepOf(repo: string, { job, name }: { job: string; name: string }): Ste
 }
 
 const prometheus: Partial<Record<'healthy' | 'firing' | 'burning', RunningPrometheus>> = {};
+// Everything the file writes (origins, clones, Prometheus' data), removed after its tests.
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'promote-test-'));
 let scripts: Scripts;
 let repo: Variant;
 let dev: Environment;
@@ -70,17 +72,24 @@ before(async () => {
   assert.ok(noReadyPodsRule?.labels, 'dev has a NoReadyPods alert');
   // Argo CD's release is the Application's name, <app>-<env>; the Service (the `job` label) is named after it.
   const target: Target = { namespace: dev.namespace, job: `${repo.app_name}-${dev.name}` };
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'promote-prometheus-'));
   const alertLabels = { ...(noReadyPodsRule.labels as Record<string, string>), namespace: target.namespace };
-  [prometheus.healthy, prometheus.firing, prometheus.burning] = await Promise.all([
+  const started = await Promise.allSettled([
     startPrometheus(path.join(tmp, 'healthy'), rules, healthy(target)),
     startPrometheus(path.join(tmp, 'firing'), rules, noReadyPods(target, { ...alertLabels, deployment: target.job })),
     startPrometheus(path.join(tmp, 'burning'), rules, burnedWithinTheHour(target)),
   ]);
+  // Every server that started is stopped after the tests, even when another one failed to start.
+  (['healthy', 'firing', 'burning'] as const).forEach((state, i) => {
+    const result = started[i];
+    if (result.status === 'fulfilled') prometheus[state] = result.value;
+  });
+  const failed = started.find(s => s.status === 'rejected');
+  if (failed) throw failed.reason;
 });
 
 after(async () => {
   await Promise.all(Object.values(prometheus).map(p => p.stop()));
+  fs.rmSync(tmp, { recursive: true, force: true });
 });
 
 const HOUR = 3600;
@@ -98,7 +107,7 @@ interface Seeded {
 
 /** A repository where dev runs the image of c2 and prod the one of c1, dev watched by PROMETHEUS ("" for none). */
 function seeded(prometheusUrl: string): Seeded {
-  const origin = promoteOrigin(repo.dir, REPOSITORY);
+  const origin = promoteOrigin(repo.dir, REPOSITORY, tmp);
   const image = (
     parse(fs.readFileSync(path.join(repo.dir, path.dirname(dev.valuesFile), 'values.yaml'), 'utf8')) as {
       image: { repository: string };
@@ -341,7 +350,7 @@ describe('a verified digest', () => {
       exact: true,
     });
     // Merging the pull request keeps the delivery.
-    const merged = promoteOrigin(origin.dir, REPOSITORY).run(
+    const merged = promoteOrigin(origin.dir, REPOSITORY, tmp).run(
       [
         'git fetch --quiet origin promote/prod',
         'git -c user.name=Reviewer -c user.email=reviewer@example.com merge --quiet --no-edit FETCH_HEAD',
@@ -361,7 +370,7 @@ describe('a verified digest', () => {
 
 test("the Promote scripts' own unit tests pass in the generated repository, as its CI runs them", () => {
   // CI runs every scripts/*.test.mjs after npm ci; these are Promote's.
-  const run = promoteOrigin(repo.dir, REPOSITORY).run('node --test scripts/promote*.test.mjs', {});
+  const run = promoteOrigin(repo.dir, REPOSITORY, tmp).run('node --test scripts/promote*.test.mjs', {});
   assert.equal(run.status, 0, run.output);
   assert.match(run.output, /# fail 0|ℹ fail 0/);
 });

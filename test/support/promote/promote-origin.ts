@@ -94,8 +94,9 @@ export interface PromoteOrigin {
   ): PromoteRun;
 }
 
-export function promoteOrigin(repoDir: string, repository: string): PromoteOrigin {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'promote-workflow-'));
+/** An origin made from REPO_DIR for GitHub's REPOSITORY, in a new directory under PARENT. */
+export function promoteOrigin(repoDir: string, repository: string, parent = os.tmpdir()): PromoteOrigin {
+  const tmp = fs.mkdtempSync(path.join(parent, 'promote-workflow-'));
   // No user or system configuration, as on a fresh runner; the setup's commits are a teammate's.
   const isolated = { HOME: tmp, GIT_CONFIG_NOSYSTEM: '1' };
   const setup = (cwd: string, ...args: string[]) => git(cwd, args, { env: { ...isolated, ...DEVELOPER_ENV } });
