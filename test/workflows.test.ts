@@ -30,7 +30,7 @@ import {
   upgradeJobs,
 } from './support/workflows/template-upgrade-steps';
 import * as policy from './support/workflows/workflow-policy';
-import { loadWorkflow, runBlocks, steps, workflowFiles, type Workflow } from './support/workflows/workflows';
+import { loadWorkflow, runBlocks, steps, workflowFiles, type Step, type Workflow } from './support/workflows/workflows';
 
 const TEMPLATE_REPO = 'the template repository';
 const GENERATED_WORKFLOWS = ['ci.yaml', 'delivery.yaml', 'promote.yaml', 'template-upgrade.yaml'].map(
@@ -94,6 +94,10 @@ for (const id of REPOSITORIES) {
     test('secrets only in jobs bound to a GitHub environment (secrets-outside-env), write tokens in one step', () => {
       assert.deepEqual(workflows(id).flatMap(policy.secretsOnlyInEnvironments), []);
       assert.deepEqual(workflows(id).flatMap(policy.tokenOnlyInLastStep), []);
+    });
+
+    test("another repository's code runs only where it was checked out at a fixed commit", () => {
+      assert.deepEqual(workflows(id).flatMap(policy.foreignCheckoutsRunNoCode), []);
     });
 
     test('every job has a timeout', () => {
@@ -190,6 +194,17 @@ describe('the workflow policy fails each rule once broken (on short-dev)', () =>
     const top = structuredClone(delivery());
     top.env = { ...top.env, TOKEN: '${{ secrets.DOCKERHUB_TOKEN }}' };
     assert.match(policy.secretsOnlyInEnvironments(top).join('\n'), /a secret in the top-level env/);
+  });
+
+  test("the template checkout: npm run in the job that checks out the template's default branch", () => {
+    const upgrade = workflowOf('short-dev', 'template-upgrade.yaml');
+    assert.deepEqual(policy.foreignCheckoutsRunNoCode(upgrade), []);
+    const running = structuredClone(upgrade);
+    running.jobs.release.steps?.push({ name: 'Install', 'working-directory': 'template', run: 'npm ci' } as Step);
+    assert.match(
+      policy.foreignCheckoutsRunNoCode(running).join('\n'),
+      /job release, Install: runs code of a repository checked out at no fixed commit/,
+    );
   });
 
   test('a write token in the job env, or handed to a step that is not the last', () => {

@@ -231,6 +231,24 @@ export function tokenOnlyInLastStep(workflow: Workflow): string[] {
 }
 
 /**
+ * The template checkout: a checkout of another repository (`repository:`) at no fixed commit (a 40-hex `ref:`,
+ * or one an earlier step or job found) runs none of that repository's code in its job: no npm, npx or node
+ * script (inline `node -e` is the workflow's own code). Its code runs only where it was checked out at a commit.
+ */
+export function foreignCheckoutsRunNoCode(workflow: Workflow): string[] {
+  return Object.entries(workflow.jobs).flatMap(([name, job]) => {
+    const floating = (job.steps ?? []).filter(step => {
+      const ref = typeof step.with?.ref === 'string' ? step.with.ref : '';
+      return isCheckout(step) && step.with?.repository !== undefined && !/^[0-9a-f]{40}$|(?:needs|steps)\./.test(ref);
+    });
+    if (floating.length === 0) return [];
+    return runBlocks(workflow)
+      .filter(b => b.job === name && /\bnpm\b|\bnpx\b|\bnode\s+(?!-e\b)/.test(b.script))
+      .map(b => `${workflow.file}: job ${name}, ${b.step}: runs code of a repository checked out at no fixed commit`);
+  });
+}
+
+/**
  * No empty value outside `on:` (where `pull_request:` alone is normal): an expression Backstage rendered empty
  * leaves exactly that behind.
  */
