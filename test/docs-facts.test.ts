@@ -3,7 +3,7 @@
 // entry point) have.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ENVS, renderChart, type Env } from './support/chart/chart';
+import { applicationsOf, ENVS, renderChart, renderEnvironment, type Env } from './support/chart/chart';
 import * as docs from './support/docs/docs-facts';
 import { openapiEndpoints, openapiError } from './support/docs/openapi';
 import { serviceSeries, serviceTables, startWith } from './support/service/rendered-service';
@@ -269,28 +269,43 @@ for (const id of VARIANT_IDS) {
       assert.equal(example.line, stderr, 'runbook.md, CrashLoopBackOff');
     });
 
-    test('the runbook names the namespace, Deployment and service account; the rules and panels select them', () => {
+    test("the runbook names each environment's namespace, Deployment, Application; the rules select them", () => {
       const runbook = page('runbook.md');
-      const { spec } = podTemplate(deployment(variant().app_env));
-      const deploymentName = deployment(variant().app_env).metadata.name;
-      const application = renderChart(variant()).application;
-      const namespace = application.spec.destination.namespace ?? assert.fail('the Application names no namespace');
       const named = (pattern: RegExp) => sorted([...runbook.matchAll(pattern)].map(m => m[1]));
+      // The environments table: one row per environment, its one name for namespace, Deployment and Application.
+      const rows = [...runbook.matchAll(/^\| ([a-z][a-z0-9]*) \| `([\w-]+)` \|$/gm)].map(m => ({
+        env: m[1],
+        name: m[2],
+      }));
+      const environments = applicationsOf(variant()).map(application => {
+        const env = application.metadata.name.slice(variant().app_name.length + 1);
+        const namespace =
+          application.spec.destination.namespace ?? assert.fail(`${env}: the Application names no namespace`);
+        const chartObjects = renderEnvironment(variant().dir, application).objects;
+        const names = new Set([
+          application.metadata.name,
+          namespace,
+          only(chartObjects, 'Deployment').metadata.name,
+          String(podTemplate(only(chartObjects, 'Deployment')).spec.serviceAccountName),
+        ]);
+        assert.equal(
+          names.size,
+          1,
+          `${env}: namespace, Application, Deployment and service account differ: ${[...names].join(', ')}`,
+        );
+        return { env, name: namespace };
+      });
+      assert.deepEqual(rows, environments, 'runbook.md, the environments table');
+      // The commands use NS, set once to the first environment's namespace, as namespace, Deployment and account.
+      assert.deepEqual(named(/^NS=([\w-]+)$/gm), [`${variant().app_name}-${variant().app_env}`], 'runbook.md, NS=');
+      assert.deepEqual(named(/deploy\/("\$NS"|[\w-]+)/g), ['"$NS"'], 'runbook.md, deploy/...');
       assert.deepEqual(
-        {
-          namespace: named(/(?:Namespace `|--namespace )([\w-]+)/g),
-          deployment: named(/(?:Deployment `|deploy\/)([\w-]+)/g),
-          application: named(/Argo CD Application `([\w-]+)`/g),
-          serviceAccount: named(/system:serviceaccount:([\w-]+:[\w-]+)/g),
-        },
-        {
-          namespace: [namespace],
-          deployment: [deploymentName],
-          application: [application.metadata.name],
-          serviceAccount: [`${namespace}:${String(spec.serviceAccountName)}`],
-        },
-        'runbook.md',
+        named(/system:serviceaccount:([\w$-]+:[\w$-]+)/g),
+        ['$NS:$NS'],
+        'runbook.md, the service account',
       );
+      const namespace = `${variant().app_name}-${variant().app_env}`;
+      const deploymentName = deployment(variant().app_env).metadata.name;
 
       // Prometheus labels a scraped series with the Service's namespace and name (job) and the container's name;
       // kube-state-metrics labels its series with the object's namespace and name.
