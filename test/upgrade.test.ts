@@ -23,8 +23,8 @@ import {
   REQUIRED,
   templateRepository,
 } from './support/upgrades/template-versions';
-import { upgradeOrigin } from './support/upgrades/upgrade-workflow';
 import { DEVELOPER_ENV } from './support/workflows/developer';
+import { upgradeJobs } from './support/workflows/template-upgrade-steps';
 import { loadWorkflow, runBlocks } from './support/workflows/workflows';
 
 // The author of the upgrade's commit and of the team's, as a developer's git configuration would give it.
@@ -32,7 +32,7 @@ Object.assign(process.env, DEVELOPER_ENV);
 
 const TEAM_NOTE = '\nNotes of the team that owns this service.\n';
 /** A line of the Dockerfile the template leaves alone in N+1, a few lines above the one it changes. */
-const DOCKERFILE_QUIET_LINE = "# The base image's `node` user, by number so Kubernetes can verify runAsNonRoot.";
+const DOCKERFILE_QUIET_LINE = '# By number, so that Kubernetes can verify runAsNonRoot.';
 
 const variants = useRenderedVariants();
 const variant = () => variants('long-prod');
@@ -87,7 +87,7 @@ describe(`npm run upgrade: release N to N+1, through the scaffolder and git`, ()
       edit(
         file('Dockerfile'),
         DOCKERFILE_QUIET_LINE,
-        '# The node user (uid 1000), by number: runAsNonRoot verifies it.',
+        '# The node user (uid 10001), by number: runAsNonRoot verifies it.',
       );
       fs.appendFileSync(file('README.md'), TEAM_NOTE);
       fs.writeFileSync(file('docs/team.md'), '# The team\n');
@@ -103,7 +103,7 @@ describe(`npm run upgrade: release N to N+1, through the scaffolder and git`, ()
 
     const dockerfile = read(clean, 'Dockerfile');
     assert.ok(dockerfile.includes(NEXT.changed.to), "the template's change");
-    assert.ok(dockerfile.includes('# The node user (uid 1000)'), "the team's change");
+    assert.ok(dockerfile.includes('# The node user (uid 10001)'), "the team's change");
     assert.ok(read(clean, 'README.md').endsWith(TEAM_NOTE), 'a file only the team changed');
     assert.equal(read(clean, 'docs/team.md'), '# The team\n', 'a file the team added');
     assert.match(
@@ -252,14 +252,15 @@ describe('the Template upgrade workflow, its script run as the workflow runs it'
       edit(file('Dockerfile'), NEXT.changed.line, 'ENV NODE_ENV=production PORT=8080 TZ=UTC');
     });
     const workflow = loadWorkflow(repo, '.github/workflows/template-upgrade.yaml');
-    const step = runBlocks(workflow).find(block =>
-      /npm --prefix "\$TEMPLATE_DIR" run --silent upgrade/.test(block.script),
+    const step = runBlocks(workflow).find(
+      block => block.job === 'upgrade' && /npm --prefix "\$TEMPLATE_DIR" run --silent upgrade/.test(block.script),
     );
-    assert.ok(step, 'the step that runs npm run upgrade');
-    const origin = upgradeOrigin(repo, templateDir);
+    const propose = runBlocks(workflow).find(block => block.job === 'propose' && /gh pr create/.test(block.script));
+    assert.ok(step && propose, 'the step that runs npm run upgrade, the step that pushes and opens the PR');
+    const origin = upgradeJobs(repo, templateDir, node24Env());
     const main = origin.git('rev-parse', 'main');
 
-    const first = origin.run(step.script);
+    const first = origin.run(step.script, propose.script);
     assert.equal(first.status, 0, first.output);
     const pushed = origin.git('rev-parse', 'template-upgrade');
     assert.equal(origin.git('rev-parse', 'template-upgrade^'), main);
@@ -279,7 +280,7 @@ describe('the Template upgrade workflow, its script run as the workflow runs it'
     assert.match(create.body, /Conflicts: 1 file[\s\S]*CONFLICT \(content\): Merge conflict in Dockerfile/);
     assert.match(create.body, new RegExp(`renamed: ${NEXT.renamed.from} -> ${NEXT.renamed.to}`));
 
-    const second = origin.run(step.script);
+    const second = origin.run(step.script, propose.script);
     assert.equal(second.status, 0, second.output);
     assert.match(second.output, /template-upgrade holds this upgrade already/);
     assert.equal(origin.git('rev-parse', 'template-upgrade'), pushed, 'the same upgrade is not pushed again');
@@ -298,7 +299,7 @@ describe('the Template upgrade workflow, its script run as the workflow runs it'
     git(person, ['commit', '--quiet', '--all', '--message', 'Resolve the Dockerfile']);
     git(person, ['push', '--quiet', 'origin', 'template-upgrade']);
     const resolved = origin.git('rev-parse', 'template-upgrade');
-    const third = origin.run(step.script);
+    const third = origin.run(step.script, propose.script);
     assert.equal(third.status, 0, third.output);
     assert.match(third.output, /::warning title=Template upgrade not pushed::/);
     assert.equal(origin.git('rev-parse', 'template-upgrade'), resolved, "the person's commit stays");
