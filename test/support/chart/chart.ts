@@ -148,7 +148,7 @@ export function renderChart(variant: Variant): ChartRender {
   return render;
 }
 
-export interface CommittedRender {
+interface CommittedRender {
   lint: HelmResult;
   /** The objects helm install would apply, its hooks (the `helm test` pod) among them. */
   objects: KubeObject[];
