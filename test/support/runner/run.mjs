@@ -16,6 +16,7 @@ const SLOW = [
   'form-properties',
   'upgrade',
   'service',
+  'upgrade-release',
   'portal',
   'monitoring',
   'catalog',
@@ -30,7 +31,7 @@ const SLOW = [
   'docs-facts',
 ];
 /** Left out by --quick: each installs and runs a generated repository, or drives a browser. */
-const NOT_QUICK = new Set(['upgrade', 'service', 'portal', 'monitoring']);
+const NOT_QUICK = new Set(['upgrade', 'upgrade-release', 'service', 'portal', 'monitoring']);
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
