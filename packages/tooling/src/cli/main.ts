@@ -3,12 +3,18 @@ import './source-maps-off';
 import { repoRoot } from '../template-repository';
 import { create } from './create';
 import { release } from './release';
+import { skeletonDepsCommand } from './skeleton-deps';
 import { upgrade } from './upgrade';
 
 /** A command: its arguments, and the directory relative paths among them are resolved against. */
 type Command = (argv: string[], cwd: string) => Promise<number>;
 
-const COMMANDS: Record<string, Command | undefined> = { create, upgrade, release };
+const COMMANDS: Record<string, Command | undefined> = {
+  create,
+  upgrade,
+  release,
+  'skeleton-deps': skeletonDepsCommand,
+};
 
 const [command = '', ...argv] = process.argv.slice(2);
 const run = COMMANDS[command];
