@@ -1,6 +1,6 @@
 // `npm run create`, the project's main job, as a newcomer runs it.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +8,8 @@ import { after, describe, test } from 'node:test';
 import { repoRoot } from '../packages/tooling/src/template-repository';
 import { taskPrinter } from '../packages/tooling/src/backstage/task-log';
 import { git } from '../packages/tooling/src/git';
+import { freeLoopbackPort } from '../packages/tooling/src/free-port';
+import { node24Bin, node24Env, run } from './support/service/node24';
 
 const KEPT = 'keep.txt';
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'koa-template-create-'));
@@ -29,6 +31,19 @@ function create(...args: string[]) {
   return { status: run.status, out: run.stdout + run.stderr };
 }
 
+/** The HTTP status URL answers with, asked again until it answers or TIMEOUT ms have passed (0: never answered). */
+async function statusWithin(url: URL, timeout: number): Promise<number> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    try {
+      return (await fetch(url)).status;
+    } catch {
+      if (Date.now() > deadline) return 0;
+      await new Promise(resolve => setTimeout(resolve, 500));
+    }
+  }
+}
+
 /** A directory of the work area that already holds a file of its own (KEPT). */
 function occupiedDir(name: string): string {
   const dir = path.join(work, name);
@@ -37,9 +52,13 @@ function occupiedDir(name: string): string {
   return dir;
 }
 
+/** What the first run printed: its next steps are followed as printed. */
+let printed = '';
+
 describe('npm run create', () => {
   test('renders a repository with one commit, the step log and the next steps', () => {
     const { status, out } = create('--app-name', 'orders', '--app-env', 'prod');
+    printed = out;
     assert.equal(status, 0, out);
     const dir = path.join(work, 'out', 'orders');
     assert.equal(git(dir, ['rev-list', '--count', 'HEAD']), '1');
@@ -53,7 +72,50 @@ describe('npm run create', () => {
     assert.doesNotMatch(out, /Writing (file|directory)|Beginning step/);
     assert.match(out, /Stood in locally: publish:github/);
     assert.match(out, /Open in catalog: component:default\/orders/);
-    assert.match(out, /cd out\/orders && npm ci && npm start/);
+    assert.match(out, /Next steps \(the repository needs Node >=24[\d.]* \(\.nvmrc: 24\)\):\n {2}cd out\/orders\n/);
+  });
+
+  test('its next steps, run as printed, install and start the service, which answers 200', async () => {
+    const steps = /^Next steps[^\n]*\n((?: {2}\S.*\n?)+)/m.exec(printed)?.[1];
+    assert.ok(steps, printed);
+    const commands = steps
+      .split('\n')
+      .map(line => line.replace(/#.*$/, '').trim())
+      .filter(Boolean);
+    // The service listens on PORT (8080 when unset, as the steps' URL says): a free one here, the URL's port with it.
+    const port = await freeLoopbackPort();
+    const env = node24Env({ PORT: String(port) });
+    let cwd = work;
+    let server: ReturnType<typeof spawn> | undefined;
+    let serverLog = '';
+    try {
+      for (const command of commands) {
+        const [program, ...args] = command.split(/\s+/);
+        if (program === 'cd') {
+          cwd = path.resolve(cwd, args[0]);
+        } else if (program === 'nvm' && args[0] === 'use') {
+          // What nvm would switch to: the Node .nvmrc names, which node24Env puts first on PATH.
+          const version = spawnSync(path.join(node24Bin, 'node'), ['--version'], { encoding: 'utf8' }).stdout;
+          assert.equal(version.slice(1).split('.')[0], fs.readFileSync(path.join(cwd, '.nvmrc'), 'utf8').trim());
+        } else if (program === 'curl') {
+          const url = new URL(`http://${args[0].replace(/^https?:\/\//, '')}`);
+          url.port = String(port);
+          assert.equal(await statusWithin(url, 60_000), 200, `${command}\n${serverLog}`);
+        } else if (command === 'npm run dev' || command === 'npm start') {
+          // The service runs until stopped: started in the background, then asked by the next step.
+          server = spawn(program, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+          server.stdout?.on('data', (chunk: Buffer) => (serverLog += chunk.toString()));
+          server.stderr?.on('data', (chunk: Buffer) => (serverLog += chunk.toString()));
+        } else {
+          const result = await run(program, args, cwd, env);
+          assert.equal(result.code, 0, `${command}\n${result.output.slice(-3000)}`);
+        }
+      }
+      assert.ok(server, `no step starts the service: ${commands.join('; ')}`);
+      assert.ok(commands.includes('npm ci'), commands.join('; '));
+    } finally {
+      server?.kill('SIGTERM');
+    }
   });
 
   test('refuses a non-empty directory without --force, and keeps its contents', () => {

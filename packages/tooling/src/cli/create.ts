@@ -94,8 +94,7 @@ export async function create(argv: string[], cwd: string): Promise<number> {
     for (const link of result.output.links ?? []) {
       console.log(`  ${link.title}: ${link.url ?? link.entityRef}`);
     }
-    const shown = path.relative(cwd, outDir);
-    console.log(`\nNext steps:\n  cd ${shown.startsWith('..') ? outDir : shown || '.'} && npm ci && npm start`);
+    console.log(`\n${nextSteps(outDir, path.relative(cwd, outDir))}`);
     return 0;
   } catch (error) {
     if (error instanceof ValidationFailed) {
@@ -107,6 +106,27 @@ export async function create(argv: string[], cwd: string): Promise<number> {
     await backstage.stop();
     fs.rmSync(staging, { recursive: true, force: true });
   }
+}
+
+/**
+ * The next steps: into the repository, then its README's own "Run it" commands, after the Node its package.json
+ * requires (npm ci refuses another, engine-strict).
+ */
+export function nextSteps(repoDir: string, shown: string): string {
+  const { engines } = JSON.parse(fs.readFileSync(path.join(repoDir, 'package.json'), 'utf8')) as {
+    engines?: { node?: string };
+  };
+  const nvmrc = path.join(repoDir, '.nvmrc');
+  const pinned = fs.existsSync(nvmrc) ? ` (.nvmrc: ${fs.readFileSync(nvmrc, 'utf8').trim()})` : '';
+  const readme = fs.readFileSync(path.join(repoDir, 'README.md'), 'utf8');
+  const runIt = /^## Run it\n+```sh\n([\s\S]*?)^```/m.exec(readme)?.[1] ?? '';
+  const commands = runIt.split('\n').filter(Boolean);
+  return [
+    `Next steps (the repository needs Node ${engines?.node ?? 'as its package.json says'}${pinned}):`,
+    `  cd ${shown.startsWith('..') ? repoDir : shown || '.'}`,
+    ...commands.map(command => `  ${command}`),
+    ...(commands.length ? [] : ['  (then as its README.md says)']),
+  ].join('\n');
 }
 
 /** Moves the new repository into place; the old contents of the directory go only once it is there. */
