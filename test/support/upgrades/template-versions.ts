@@ -122,7 +122,7 @@ export function releaseRequiredField(dir: string): void {
  * EDIT (given the path of fetch:template's values), the version declared and passed to the skeleton, a
  * changelog entry saying NOTE, `npm run release`'s record, and one commit.
  */
-function release(
+export function release(
   dir: string,
   version: string,
   note: string,

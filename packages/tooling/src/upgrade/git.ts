@@ -2,6 +2,7 @@
 // repository's object store (nothing touches its index or working tree), and `git merge-tree` merges them.
 // Git 2.38+ is needed; merge-tree's --merge-base (2.40) is not, so the repository's tree is given the old
 // render as parent instead.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -123,4 +124,31 @@ export function treeChanges(repoDir: string, a: string, b: string): Change[] {
       });
   }
   return changes;
+}
+
+/** The content of PATH in TREE_ISH of the repository at REPO_DIR, byte for byte; undefined when it has none. */
+export function readBlob(repoDir: string, treeIsh: string, file: string): string | undefined {
+  const result = spawnSync('git', ['cat-file', 'blob', `${treeIsh}:${file}`], {
+    cwd: repoDir,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return result.status === 0 ? result.stdout : undefined;
+}
+
+/** TREE with the files in CONTENTS written over (each keeps its mode; a new one is not executable); returns its id. */
+export function replaceInTree(repoDir: string, tree: string, contents: Map<string, string>): string {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'template-upgrade-tree-'));
+  try {
+    const env = { GIT_INDEX_FILE: path.join(scratch, 'index') };
+    git(repoDir, ['read-tree', tree], { env });
+    for (const [file, content] of contents) {
+      const mode = git(repoDir, ['ls-tree', '--format=%(objectmode)', tree, '--', file]) || '100644';
+      const blob = git(repoDir, ['hash-object', '-w', '--no-filters', '--stdin'], { input: content });
+      git(repoDir, ['update-index', '--add', '--cacheinfo', `${mode},${blob},${file}`], { env });
+    }
+    return git(repoDir, ['write-tree'], { env });
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
 }

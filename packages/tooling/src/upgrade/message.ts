@@ -1,7 +1,8 @@
 // The upgrade commit's message, which is also the pull request's title and body: what the template
 // changed, which new fields took defaults, which files conflict, and the changelog of the releases between.
-import type { Change, Merge } from './git';
 import type { NewAnswers } from './answers';
+import type { DependencyMerge } from './dependencies';
+import type { Change, Merge } from './git';
 
 const TRAILER = 'Template-Upgrade';
 
@@ -11,13 +12,15 @@ interface MessageFacts {
   to: { version: string; commit: string };
   changes: Change[];
   merge: Merge;
+  dependencies: Pick<DependencyMerge, 'notes' | 'leftToDo'>;
   answers: NewAnswers;
   changelog: string;
 }
 
 const list = (lines: string[]) => lines.map(line => `- ${line}`).join('\n');
 
-export function upgradeMessage({ template, from, to, changes, merge, answers, changelog }: MessageFacts): string {
+export function upgradeMessage(facts: MessageFacts): string {
+  const { template, from, to, changes, merge, dependencies, answers, changelog } = facts;
   const sections = [
     `Upgrade to ${template} ${to.version} (from ${from.version})`,
     `Releases ${from.version} (template commit ${from.commit.slice(0, 12)}) and ${to.version} (${to.commit}) ` +
@@ -28,10 +31,13 @@ export function upgradeMessage({ template, from, to, changes, merge, answers, ch
     sections.push(
       `Conflicts: ${merge.conflicts.length} file${merge.conflicts.length === 1 ? '' : 's'} to resolve before merging ` +
         `(markers <<<<<<< ${merge.labels.ours} and >>>>>>> ${merge.labels.theirs}; ` +
-        'a file one side deleted is in the tree as the other side left it: keep it or delete it):\n' +
+        'a file one side deleted is in the tree as the other side left it: keep it or delete it; ' +
+        "a package.json key changed two ways keeps this repository's value, both values listed):\n" +
         list(merge.messages.length ? merge.messages : merge.conflicts),
     );
   }
+  if (dependencies.leftToDo.length) sections.push(`Left to do:\n${list(dependencies.leftToDo)}`);
+  if (dependencies.notes.length) sections.push(`Dependencies:\n${list(dependencies.notes)}`);
   const describe = (c: Change) =>
     c.status === 'renamed' ? `renamed: ${c.from} -> ${c.path}` : `${c.status}: ${c.path}`;
   sections.push(

@@ -13,7 +13,8 @@ import { git } from '../git';
 import { readReleases, releaseProblems, templateVersion } from '../release';
 import { TEMPLATE_FILES } from '../template-repository';
 import { ANSWERS_FILE, answersFor, readRecorded, type NewAnswers, type Recorded } from './answers';
-import { commitTree, mergeTrees, treeChanges, uncommitted, writeTree, type Change, type Merge } from './git';
+import { mergeDependencies, type DependencyMerge } from './dependencies';
+import { commitTree, mergeTrees, treeChanges, uncommitted, writeTree, type Change } from './git';
 import { changelogBetween, extractRelease, extractTemplate } from './template-history';
 import { upgradeMessage } from './message';
 
@@ -44,6 +45,8 @@ export type UpgradeResult =
       message: string;
       changes: Change[];
       conflicts: string[];
+      /** What the upgrade could not do (a lock file npm could not regenerate). */
+      leftToDo: string[];
       defaulted: { name: string; value: unknown }[];
     };
 
@@ -61,19 +64,26 @@ export async function upgradeRepository(options: UpgradeOptions): Promise<Upgrad
     const ref = templateRef(sources.to, recorded);
     const answers = newAnswers(sources, recorded, options.given ?? {}, target.version);
     const renders = await renderReleases(options.api, sources, recorded, answers, target.version);
-    const { merge, changes } = mergeRenders(options.repoDir, renders, target.version);
+    const { dependencies, changes } = await mergeRenders(options.repoDir, renders, target.version);
+    const { merge } = dependencies;
     const message = upgradeMessage({
       template: ref,
       from: { version: recorded.version, commit: from.commit },
       to: { version: target.version, commit: targetCommit(options) },
       changes,
       merge,
+      dependencies,
       answers,
       changelog: changelogBetween(target.dir, v => isBetween(v, recorded.version, target.version)),
     });
     const branch = options.branch ?? `template-upgrade/${target.version}`;
     const result = { from: recorded.version, to: target.version, branch, message, changes };
-    const facts = { ...result, conflicts: merge.conflicts, defaulted: answers.defaulted };
+    const facts = {
+      ...result,
+      conflicts: merge.conflicts,
+      leftToDo: dependencies.leftToDo,
+      defaulted: answers.defaulted,
+    };
     return { ...commitUpgrade(options.repoDir, branch, merge.tree, message), ...facts };
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
@@ -163,19 +173,25 @@ async function renderReleases(
   return { base: base.rendered, theirs: theirs.rendered };
 }
 
-/** The three-way merge of the new render into the repository over the old render, and what the template changed. */
-function mergeRenders(
+/**
+ * The three-way merge of the new render into the repository over the old render (git's, then package.json's
+ * as data and the lock regenerated), and what the template changed.
+ */
+async function mergeRenders(
   repoDir: string,
   renders: { base: Map<string, RenderedFile>; theirs: Map<string, RenderedFile> },
   version: string,
-): { merge: Merge; changes: Change[] } {
+): Promise<{ dependencies: DependencyMerge; changes: Change[] }> {
   const trees = {
     base: writeTree(repoDir, renders.base),
     ours: git(repoDir, ['rev-parse', 'HEAD^{tree}']),
     theirs: writeTree(repoDir, renders.theirs),
   };
   const merge = mergeTrees(repoDir, trees, { ours: 'this-repository', theirs: `template-${version}` });
-  return { merge, changes: treeChanges(repoDir, trees.base, trees.theirs) };
+  return {
+    dependencies: await mergeDependencies(repoDir, renders, merge),
+    changes: treeChanges(repoDir, trees.base, trees.theirs),
+  };
 }
 
 /** The template commit upgraded to, as the message names it: a checkout with edits says so. */
