@@ -6,7 +6,7 @@ import semver from 'semver';
 import { parse as parseYaml } from 'yaml';
 
 export type DependencyType = 'production' | 'development';
-export type UpdateType = 'major' | 'minor' | 'patch';
+type UpdateType = 'major' | 'minor' | 'patch';
 
 interface Group {
   patterns?: string[];
@@ -83,7 +83,7 @@ export interface Candidate {
   published: Record<string, string>;
 }
 
-export interface Update {
+interface Update {
   name: string;
   dependencyType: DependencyType;
   type: UpdateType;

@@ -10,7 +10,7 @@ import { SkeletonDepsRefused } from './npm';
 
 /** The files skeleton:deps writes back, relative to skeleton/ and to the rendered repository alike. */
 export const PACKAGE_FILES = ['package.json', 'package-lock.json'] as const;
-export type PackageFile = (typeof PACKAGE_FILES)[number];
+type PackageFile = (typeof PACKAGE_FILES)[number];
 export type PackageTexts = Record<PackageFile, string>;
 
 /**
@@ -70,7 +70,7 @@ const EXPRESSION = /\$\{\{[\s\S]*?\}\}/g;
  * order, leaves the expressions' values in between (each ends where the next literal first appears). An
  * expression must render to one non-empty value.
  */
-export function expressionValues(file: string, template: string, rendered: string): Map<string, string> {
+function expressionValues(file: string, template: string, rendered: string): Map<string, string> {
   const expressions = template.match(EXPRESSION) ?? [];
   const literals = template.split(EXPRESSION);
   const refuse = (why: string) =>
