@@ -174,7 +174,7 @@ before(async () => {
   assert.notEqual(release.typesNode, packageJson(variants('long-prod').dir).devDependencies['@types/node']);
 });
 
-async function teamRepository(name: string, change?: (dir: string) => Promise<void>): Promise<string> {
+async function teamRepository(name: string, change?: (dir: string) => unknown): Promise<string> {
   const dir = path.join(work, name);
   fs.cpSync(variants('long-prod').dir, dir, { recursive: true, filter: f => path.basename(f) !== 'node_modules' });
   if (change) {
@@ -283,36 +283,37 @@ describe('npm run upgrade: dependencies changed by the team and by the template'
     );
     await inSync(repo);
   });
-});
-
-describe('npm run upgrade with no registry', () => {
-  test('with no registry, the lock stays as the repository had it and the upgrade says so', async () => {
-    const repo = await teamRepository('offline');
-    const lock = fs.readFileSync(path.join(repo, 'package-lock.json'), 'utf8');
-    const saved = { registry: process.env.npm_config_registry, retries: process.env.npm_config_fetch_retries };
-    Object.assign(process.env, {
-      npm_config_registry: `http://127.0.0.1:${await freeLoopbackPort()}/`,
-      npm_config_fetch_retries: '0',
+  test('with no registry, the lock stays as the repository had it, whole, and the upgrade says so', async () => {
+    // The registry the repository's .npmrc names is a closed loopback port (an .npmrc of its own, so that the
+    // upgrades running beside this one keep theirs).
+    const port = await freeLoopbackPort();
+    const repo = await teamRepository('offline', async dir => {
+      await npm(dir, ['install', 'zod', '--package-lock-only']);
+      fs.writeFileSync(path.join(dir, '.npmrc'), `registry=http://127.0.0.1:${port}/\nfetch-retries=0\n`);
     });
-    try {
-      const result = await upgrade(repo);
-      assert.equal(result.outcome, 'prepared');
-      assert.deepEqual(result.conflicts, []);
-      assert.equal(result.leftToDo.length, 1);
-    } finally {
-      for (const [name, value] of [
-        ['npm_config_registry', saved.registry],
-        ['npm_config_fetch_retries', saved.retries],
-      ] as const) {
-        if (value === undefined) Reflect.deleteProperty(process.env, name);
-        else process.env[name] = value;
-      }
-    }
+    const lock = fs.readFileSync(path.join(repo, 'package-lock.json'), 'utf8');
+    const result = await upgrade(repo);
+    assert.equal(result.outcome, 'prepared');
+    assert.deepEqual(result.conflicts, []);
+    assert.equal(result.leftToDo.length, 1);
     assert.equal(fs.readFileSync(path.join(repo, 'package-lock.json'), 'utf8'), lock, 'the lock, untouched');
-    assert.equal(packageJson(repo).dependencies.undici, release.undici, 'package.json merged all the same');
+    const merged = packageJson(repo);
+    assert.ok(merged.dependencies.undici && merged.dependencies.zod, 'package.json merged all the same');
     assert.match(
       message(repo),
       /Left to do:\n- package-lock\.json: not regenerated, npm failed \(is the registry reachable\?\):\n.*ECONNREFUSED/,
     );
+  });
+
+  test("a repository whose dependencies the team left alone takes the template's lock: no npm needed", async () => {
+    const port = await freeLoopbackPort();
+    const repo = await teamRepository('untouched', dir => {
+      fs.writeFileSync(path.join(dir, '.npmrc'), `registry=http://127.0.0.1:${port}/\nfetch-retries=0\n`);
+    });
+    const result = await upgrade(repo);
+    assert.equal(result.outcome === 'prepared' && result.leftToDo.length, 0);
+    assert.equal(packageJson(repo).dependencies.undici, release.undici);
+    assert.ok(lockedVersion(repo, 'undici'));
+    await inSync(repo);
   });
 });

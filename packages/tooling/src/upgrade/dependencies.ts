@@ -19,7 +19,8 @@ const text = (file: RenderedFile | undefined) => file?.content.toString('utf8');
 
 /**
  * MERGE (git's) with each package.json the template changed merged as data and its lock regenerated. A file
- * the template did not change, or that either side made unreadable or removed, stays as git merged it.
+ * the template did not change, or that either side made unreadable or removed, stays as git merged it. A
+ * lock only one side changed, with package.json as that side left it, is that side's lock, npm not needed.
  */
 export async function mergeDependencies(
   repoDir: string,
@@ -45,25 +46,41 @@ export async function mergeDependencies(
       continue;
     const [base, ours, theirs] = [sides.base, sides.ours, sides.theirs].map(parsePackageJson);
     if (!base || !ours || !theirs) continue;
-    const data = mergePackageJson(base, ours, theirs);
-    const merged = formatLike(sides.ours, data.merged);
+    // A side that left the file as the old render had it takes the other side's, byte for byte, as git would.
+    let merged = sides.ours === sides.base ? sides.theirs : sides.theirs === sides.base ? sides.ours : undefined;
+    if (merged === undefined) {
+      const data = mergePackageJson(base, ours, theirs);
+      merged = formatLike(sides.ours, data.merged);
+      result.notes.push(`${file}: changed on both sides, merged key by key as data`);
+      result.notes.push(...data.choices.map(choice => describeChoice(file, choice, theirLabel)));
+      if (data.conflicts.length) conflicts.push(file);
+      messages.push(...data.conflicts.map(conflict => describeConflict(file, conflict, theirLabel)));
+    }
     contents.set(file, merged);
     resolved.add(file);
-    result.notes.push(`${file}: merged key by key as data (a dependency each side added is kept)`);
-    result.notes.push(...data.choices.map(choice => describeChoice(file, choice, theirLabel)));
-    if (data.conflicts.length) conflicts.push(file);
-    messages.push(...data.conflicts.map(conflict => describeConflict(file, conflict, theirLabel)));
 
-    const lock = readBlob(repoDir, 'HEAD', lockFile);
-    if (lock === undefined) continue;
+    const locks = {
+      base: text(renders.base.get(lockFile)),
+      ours: readBlob(repoDir, 'HEAD', lockFile),
+      theirs: text(renders.theirs.get(lockFile)),
+    };
+    if (locks.ours === undefined) continue;
     resolved.add(lockFile);
+    if (locks.theirs !== undefined && locks.ours === locks.base && merged === sides.theirs) {
+      contents.set(lockFile, locks.theirs);
+      continue;
+    }
+    if (locks.theirs === locks.base && merged === sides.ours) {
+      contents.set(lockFile, locks.ours);
+      continue;
+    }
     const npmrc = readBlob(repoDir, 'HEAD', path.posix.join(path.posix.dirname(file), '.npmrc'));
-    const regenerated = await regenerateLock({ packageJson: merged, lock, npmrc });
+    const regenerated = await regenerateLock({ packageJson: merged, lock: locks.ours, npmrc });
     if (regenerated.regenerated) {
       contents.set(lockFile, regenerated.lock);
       result.notes.push(`${lockFile}: not merged as text; ${regenerated.how}`);
     } else {
-      contents.set(lockFile, lock);
+      contents.set(lockFile, locks.ours);
       result.leftToDo.push(
         `${lockFile}: not regenerated, npm failed (is the registry reachable?):\n${indent(regenerated.reason)}\n` +
           `  It is this repository's lock as it was, whole, which may not match ${file}: run ` +
