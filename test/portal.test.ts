@@ -1,26 +1,31 @@
 // The local portal end to end, as a template user meets it: Debian's Chromium signs in as guest, fills the
 // create form (its help texts, its own errors for bad values, the pickers), creates a service, follows the
-// task's output links, opens the new component and its TechDocs, and the template's own TechDocs. Every
-// browser request must stay on this machine. Screenshots of each page are kept in .cache/screenshots/portal.
+// task's output links, opens the new component and its TechDocs (their diagrams drawn), and the template's own
+// TechDocs, and finds the new component through search. The portal runs as `npm start` runs it, and its log must
+// hold no 5xx response; every browser request must stay on this machine. Screenshots of each page are kept in
+// .cache/screenshots/portal.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { EmbeddedBackstage } from '../packages/tooling/src/backstage/backend';
-import { buildApp, startPortal } from '../portal/backend/portal';
-import { waitForTemplate } from '../packages/tooling/src/backstage/run-template';
 import { repoRoot, TEMPLATE_REF } from '../packages/tooling/src/template-repository';
 import { freeLoopbackPort } from '../packages/tooling/src/free-port';
 import { outputLinks as templateOutputLinks, type FormPage } from './support/backstage/template';
 import { launchBrowser, standIn, type RecordingBrowser } from './support/portal/browser';
+import { startPortalProcess, type PortalProcess } from './support/portal/process';
 
 const NAME = 'orders';
 const DESCRIPTION = 'Takes orders from the shop';
+/** A word of the description, and one that only the new component's TechDocs (its runbook) hold. */
+const DESCRIPTION_WORD = 'shop';
+const TECHDOCS_WORD = 'cAdvisor';
 const ARGOCD = 'https://argocd.localhost';
 const DOMAIN = 'apps.localhost';
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'koa-template-portal-'));
-let portal: EmbeddedBackstage;
+let portal: PortalProcess;
+/** When the task ended: search must find the component within seconds of it. */
+let createdAt = 0;
 let b: RecordingBrowser;
 /** What after() undoes of what before() got to start, last started first. */
 const started: (() => Promise<void> | void)[] = [];
@@ -30,10 +35,8 @@ const OUTPUT_LINKS = templateOutputLinks().map(link => link.title);
 const visible = (text: string | RegExp, timeout = 30_000) => b.page.getByText(text).first().waitFor({ timeout });
 
 before(async () => {
-  buildApp();
-  portal = await startPortal({ port: await freeLoopbackPort(), outDir: path.join(work, 'out') });
+  portal = await startPortalProcess({ port: await freeLoopbackPort(), outDir: path.join(work, 'out') });
   started.push(() => portal.stop());
-  await waitForTemplate(portal.api);
   b = await launchBrowser('portal');
   started.push(
     () => b.close(),
@@ -122,6 +125,7 @@ describe('the local portal in Chromium', { timeout: 300_000 }, () => {
     assert.ok(taskId, page.url());
     const task = await portal.api.followTask(taskId);
     assert.equal(task.status, 'completed');
+    createdAt = Date.now();
     const succeeded = new Set(task.events.filter(e => e.body.status === 'completed').map(e => e.body.stepId));
     assert.deepEqual([...succeeded].sort(), ['fetch', 'publish', 'register']);
     // The task page shows the template's output links once the task has ended.
@@ -141,6 +145,18 @@ describe('the local portal in Chromium', { timeout: 300_000 }, () => {
     );
     await visible('LOCAL STAND-IN: publish:github committed the repository');
     await b.screenshot('task');
+  });
+
+  test('finds the new component by a word of its description and one of its TechDocs, within seconds', async () => {
+    const docs = fs.readFileSync(path.join(work, 'out', NAME, 'docs', 'runbook.md'), 'utf8');
+    assert.ok(docs.includes(TECHDOCS_WORD), `the runbook holds "${TECHDOCS_WORD}"`);
+    const byDescription = await followSearchResult(DESCRIPTION_WORD, `/catalog/default/component/${NAME}`);
+    await visible(DESCRIPTION);
+    const byDocs = await followSearchResult(TECHDOCS_WORD, `/docs/default/component/${NAME}/runbook`);
+    await b.page.getByRole('heading', { name: 'Runbook' }).first().waitFor({ timeout: 30_000 });
+    await b.screenshot('search-techdocs');
+    console.log(`search found the new component ${byDescription} s (description), ${byDocs} s (TechDocs) after it`);
+    assert.ok(byDescription < 30 && byDocs < 60, `${byDescription} s, ${byDocs} s after the task ended`);
   });
 
   test('follows each output link', async () => {
@@ -190,8 +206,12 @@ describe('the local portal in Chromium', { timeout: 300_000 }, () => {
     await page.goto(`${portal.baseUrl}/docs/default/component/${NAME}`);
     await visible(/Overview|orders/, 120_000);
     await page.getByRole('link', { name: 'Architecture' }).first().click({ timeout: 120_000 });
-    await visible(/@startuml|C4_Container/, 60_000);
+    await diagramsDrawn();
     await b.screenshot('component-docs-architecture');
+  });
+
+  test('finds the template by a word of its description', async () => {
+    await followSearchResult('Koa', '/catalog/default/template/koa-service');
   });
 
   test("renders the template's own TechDocs, building them from a copy of the working tree", async () => {
@@ -200,13 +220,64 @@ describe('the local portal in Chromium', { timeout: 300_000 }, () => {
     await b.page.goto(`${portal.baseUrl}/docs/default/template/koa-service`);
     await visible('What a developer gets', 120_000);
     await b.screenshot('template-docs');
+    await b.page.goto(`${portal.baseUrl}/docs/default/template/koa-service/architecture/`);
+    await diagramsDrawn();
+    await b.screenshot('template-docs-architecture');
     assert.equal(fs.readFileSync(mkdocsYml, 'utf8'), before);
   });
 
   test('made no request that left this machine', () => {
     assert.deepEqual(b.offHost, []);
   });
+
+  test('answered no request with a 5xx, from its start on', () => {
+    const log = portal.log();
+    // Backstage's request log (level info, --verbose): "GET /api/... HTTP/1.1" 200 ...
+    assert.match(log, /"GET \/api\/search\/query[^"]*" 200 /, 'the log holds the search requests');
+    const failed = log.split('\n').filter(line => /" 5\d\d \d|Request failed with status 5/.test(line));
+    assert.deepEqual(failed, []);
+  });
 });
+
+/**
+ * Searches on the search page, again until the result that links to PATH shows, and follows it; returns the
+ * seconds from the task's end to the search that showed it.
+ */
+async function followSearchResult(term: string, pathname: string): Promise<number> {
+  const { page } = b;
+  const deadline = Date.now() + 90_000;
+  const result = page.locator(`a[href^="${pathname}"]`).first();
+  for (;;) {
+    const searched = Date.now();
+    await page.goto(`${portal.baseUrl}/search?query=${encodeURIComponent(term)}`);
+    try {
+      await result.waitFor({ timeout: 3000 });
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      continue;
+    }
+    await b.screenshot(`search-${term.toLowerCase()}`);
+    await result.click();
+    await page.waitForURL(url => url.pathname.startsWith(pathname));
+    return Math.round((searched - createdAt) / 100) / 10;
+  }
+}
+
+/** The page's PlantUML diagrams, drawn as images as techdocs-core draws them: none shows its source. */
+async function diagramsDrawn() {
+  const { page } = b;
+  // TechDocs renders a site's page inside a shadow root, which Playwright's CSS locators pierce.
+  const image = page.locator('img.uml').first();
+  await image.waitFor({ timeout: 60_000 });
+  const size = await image.evaluate(img => {
+    const i = img as HTMLImageElement;
+    return { width: i.naturalWidth, height: i.naturalHeight, src: i.src.slice(0, 22) };
+  });
+  assert.equal(size.src, 'data:image/png;base64,');
+  assert.ok(size.width > 300 && size.height > 200, JSON.stringify(size));
+  await image.scrollIntoViewIfNeeded();
+  assert.equal(await page.getByText('@startuml').count(), 0, 'a diagram shows as its source');
+}
 
 async function chooseFromPicker(label: string, option: string) {
   await b.page.getByLabel(label).click();

@@ -3,6 +3,8 @@
 import type { JsonObject } from '@backstage/types';
 import { templateLocation } from '../../packages/tooling/src/backstage/config';
 
+const COLLATOR_SCHEDULE = { frequency: { minutes: 10 }, timeout: { minutes: 2 }, initialDelay: { seconds: 3 } };
+
 export function portalConfig(opts: {
   baseUrl: string;
   repoRoot: string;
@@ -25,14 +27,20 @@ export function portalConfig(opts: {
     },
     techdocs: {
       builder: 'local',
-      generator: { runIn: 'local', mkdocs: { omitTechdocsCorePlugin: true, disableExternalFonts: true } },
+      generator: {
+        runIn: 'local',
+        mkdocs: {
+          omitTechdocsCorePlugin: true,
+          disableExternalFonts: true,
+          // The approximation's PlantUML hook (plantuml_hook.py); a site's own `hooks` are replaced by it.
+          dangerouslyAllowAdditionalKeys: ['hooks'],
+        },
+      },
       publisher: { type: 'local', local: { publishDirectory: opts.techdocsDir } },
     },
     search: {
-      collators: {
-        // Sites are built on first view, so index them soon after rather than hourly.
-        techdocs: { schedule: { frequency: { seconds: 30 }, timeout: { minutes: 2 }, initialDelay: { seconds: 3 } } },
-      },
+      // The scheduled runs; modules/search-freshness.ts triggers both as soon as the catalog changes.
+      collators: { catalog: { schedule: COLLATOR_SCHEDULE }, techdocs: { schedule: COLLATOR_SCHEDULE } },
     },
   };
 }

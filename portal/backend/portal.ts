@@ -8,6 +8,8 @@ import { repoRoot } from '../../packages/tooling/src/template-repository';
 import { portalConfig } from './config';
 import { localGithubPage, localGithubPagesPlugin } from './local-github-pages';
 import { approximateTechdocsModule } from './modules/approximate-techdocs';
+import { searchFreshnessPlugin } from './modules/search-freshness';
+import { pathWithPlantuml } from './techdocs-approximation';
 
 const appDir = path.join(repoRoot, 'portal', 'app');
 const builtIndex = path.join(appDir, 'dist', 'index.html');
@@ -49,6 +51,9 @@ export async function startPortal(options: StartPortalOptions = {}): Promise<Emb
   const outDir = options.outDir ?? path.join(repoRoot, 'out');
   const techdocsDir = path.join(repoRoot, '.cache', 'portal', `techdocs-${process.pid}`);
   fs.mkdirSync(techdocsDir, { recursive: true });
+  // Backstage's generator runs mkdocs with this process's environment; plantuml_markdown runs `plantuml`.
+  process.env.PATH = pathWithPlantuml();
+  const freshness = searchFreshnessPlugin();
   const backstage = await startBackstage({
     repoRoot,
     port: options.port,
@@ -74,9 +79,25 @@ export async function startPortal(options: StartPortalOptions = {}): Promise<Emb
         import('@backstage/plugin-search-backend-module-catalog'),
         import('@backstage/plugin-search-backend-module-techdocs'),
         localGithubPagesPlugin(published),
+        freshness.plugin,
       ],
     }),
   });
+  // The TechDocs reader's search asks for the techdocs index: it must exist before anyone can open a site.
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error('the TechDocs search index was not built within 3 minutes: see the log above'));
+    }, 180_000);
+  });
+  try {
+    await Promise.race([freshness.ready, timeout]);
+  } catch (error) {
+    await backstage.stop();
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
   return {
     ...backstage,
     async stop() {
