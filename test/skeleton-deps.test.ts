@@ -233,5 +233,17 @@ describe('npm run skeleton:deps', { concurrency: true }, () => {
     assert.equal(again.status, 0, again.output);
     assert.match(again.output, /holds this update already/);
     assert.match(fs.readFileSync(path.join(ghState, 'calls'), 'utf8'), /pr edit 7 /);
+
+    // A person prepares the release on the branch: the next run pushes nothing over it.
+    const person = fresh('person');
+    setup(person.dir, 'checkout', '--quiet', 'skeleton-deps');
+    fs.appendFileSync(path.join(person.dir, 'template.yaml'), '# the release\n');
+    setup(person.dir, 'commit', '--quiet', '--all', '--message', 'Release');
+    setup(person.dir, 'push', '--quiet', 'origin', 'skeleton-deps');
+    const released = setup(origin, 'rev-parse', 'skeleton-deps');
+    const third = runStep(proposeScript, { cwd: fresh('propose-third').dir, env: { ...proposeEnv } });
+    assert.equal(third.status, 0, third.output);
+    assert.match(third.output, /::warning title=Skeleton dependencies not pushed::/);
+    assert.equal(setup(origin, 'rev-parse', 'skeleton-deps'), released);
   });
 });
