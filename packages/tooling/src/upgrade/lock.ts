@@ -27,7 +27,7 @@ export function npmCommand(pinned: string | undefined, running: string): { args:
   return { args: ['exec', '--yes', `--package=npm@${pinned}`, '--', 'npm'], npm: pinned };
 }
 
-export type LockResult = { regenerated: true; lock: string; how: string } | { regenerated: false; reason: string };
+type LockResult = { regenerated: true; lock: string; how: string } | { regenerated: false; reason: string };
 
 /** npm's environment: this Node first on PATH, none of the settings an enclosing `npm run` describes itself with. */
 function npmEnv(): NodeJS.ProcessEnv {
@@ -70,7 +70,7 @@ export async function regenerateLock(files: {
     const command = npmCommand(pinned, version.output);
     const install = await npm([...command.args, ...LOCK_ARGS], dir);
     if (!install.ok) {
-      const lines = install.output.split('\n').filter(line => /ERR!/.test(line));
+      const lines = install.output.split('\n').filter(line => /^npm (error|ERR!)/.test(line));
       return { regenerated: false, reason: (lines.length ? lines : [install.output]).slice(0, 4).join('\n') };
     }
     const pin = pinned ? `, the npm its packageManager pins` : ', the repository pins no npm (no packageManager)';

@@ -6,13 +6,13 @@ import { isDeepStrictEqual } from 'node:util';
 import semver from 'semver';
 
 /** The objects whose values are version ranges: a range changed both ways takes the higher minimum. */
-export const RANGE_FIELDS = ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies', 'engines'];
+const RANGE_FIELDS = ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies', 'engines'];
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = Record<string, Json>;
 
 /** A key changed two ways: this repository's value is kept (absent: undefined). */
-export interface DataConflict {
+interface DataConflict {
   path: string[];
   base: Json | undefined;
   ours: Json | undefined;
@@ -20,14 +20,14 @@ export interface DataConflict {
 }
 
 /** A range changed both ways, resolved to the higher one. */
-export interface RangeChoice {
+interface RangeChoice {
   path: string[];
   ours: string;
   theirs: string;
   taken: 'ours' | 'theirs';
 }
 
-export interface PackageMerge {
+interface PackageMerge {
   merged: JsonObject;
   conflicts: DataConflict[];
   choices: RangeChoice[];
