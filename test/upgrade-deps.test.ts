@@ -276,7 +276,7 @@ describe('npm run upgrade: dependencies changed by the team and by the template'
     assert.ok(
       message(repo).includes(
         `CONFLICT (package.json): scripts.start changed two ways, this repository's kept: this repository ` +
-          `${JSON.stringify(teamScript)}, the template (template-upgrade/template-${NEXT.version}) ` +
+          `${JSON.stringify(teamScript)}, the template ` +
           JSON.stringify(release.script),
       ),
       message(repo),

@@ -32,7 +32,7 @@ export async function mergeDependencies(
   const result: DependencyMerge = { merge, notes: [], leftToDo: [] };
   const conflicts: string[] = [];
   const messages: string[] = [];
-  const theirLabel = `the template (${merge.labels.theirs})`;
+  const theirLabel = 'the template';
   for (const file of [...renders.theirs.keys()].filter(name => path.posix.basename(name) === 'package.json')) {
     const lockFile = path.posix.join(path.posix.dirname(file), LOCK_FILE);
     const sides = {
