@@ -13,6 +13,10 @@ export function backstageConfig(opts: { baseUrl: string; port: number; repoRoot:
     backend: {
       baseUrl: opts.baseUrl,
       listen: { host: '127.0.0.1', port: opts.port },
+      // Node's default (5 s) lets the server close an idle kept-alive socket just as fetch reuses it, which
+      // fails that request with ECONNRESET when the machine is busy. A longer timeout leaves closing idle
+      // sockets to the client, which does it sooner.
+      server: { keepAliveTimeout: { seconds: 65 } },
       database: { client: 'better-sqlite3', connection: ':memory:' },
       // Loopback-only development backend: API calls without a token are allowed, as in Backstage's own
       // local dev setup.
