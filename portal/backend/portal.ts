@@ -53,6 +53,8 @@ export async function startPortal(options: StartPortalOptions = {}): Promise<Emb
   fs.mkdirSync(techdocsDir, { recursive: true });
   // Backstage's generator runs mkdocs with this process's environment; plantuml_markdown runs `plantuml`.
   process.env.PATH = pathWithPlantuml();
+  // mkdocs imports the PlantUML hook from portal/backend: no __pycache__ left in the working tree.
+  process.env.PYTHONDONTWRITEBYTECODE = '1';
   const freshness = searchFreshnessPlugin();
   const backstage = await startBackstage({
     repoRoot,

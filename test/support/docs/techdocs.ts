@@ -68,7 +68,8 @@ export function buildTechDocs(
     const run = spawnSync('mkdocs', ['build', '--strict', '--config-file', configPath], {
       cwd: siteRoot,
       encoding: 'utf8',
-      env: { ...process.env, PATH: pathWithPlantuml() },
+      // PYTHONDONTWRITEBYTECODE: mkdocs imports the PlantUML hook from portal/backend, leaving no __pycache__.
+      env: { ...process.env, PATH: pathWithPlantuml(), PYTHONDONTWRITEBYTECODE: '1' },
     });
     const html = Object.fromEntries(
       pages
