@@ -3,12 +3,6 @@
 // is named: a reader can look the rule up there.
 import { runBlocks, steps, type Job, type Step, type Workflow } from './workflows';
 
-/** The actions this template's own workflow may use by tag, with their current major (checked 2026-11). */
-const TEMPLATE_REPO_MAJORS: Partial<Record<string, string>> = {
-  'actions/checkout': 'v7',
-  'actions/setup-node': 'v7',
-};
-
 /** `uses: owner/repo[/path]@<40 hex> # vX.Y.Z`: a commit no one can move, and the release it is. */
 const PINNED_USES =
   /^\s*(?:-\s+)?uses:\s+(?<action>[\w.-]+\/[\w./-]+)@(?<sha>[0-9a-f]{40})\s+#\s+(?<version>v\d+\.\d+\.\d+)\s*$/;
@@ -148,17 +142,6 @@ export function pinnedActions(workflows: Workflow[]): string[] {
     }
   }
   return found;
-}
-
-/** The template repository's own workflow: actions by their current major (it is not a generated repository). */
-export function currentMajors(workflow: Workflow): string[] {
-  return steps(workflow).flatMap(({ job, step: { uses } }) => {
-    if (uses === undefined) return [];
-    const [action, ref] = uses.split('@');
-    const current = TEMPLATE_REPO_MAJORS[action];
-    if (!current) return [`${workflow.file}: job ${job} uses ${uses}, an action not in TEMPLATE_REPO_MAJORS`];
-    return ref === current ? [] : [`${workflow.file}: job ${job} uses ${uses}; the current major is ${current}`];
-  });
 }
 
 /**
