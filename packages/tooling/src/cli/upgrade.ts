@@ -70,8 +70,12 @@ export async function upgrade(argv: string[], cwd: string): Promise<number> {
     console.log(`\n${result.message}`);
     const done = result.outcome === 'prepared' ? 'Committed' : 'Found it committed before';
     console.log(`${done} on branch ${result.branch} (${result.commit.slice(0, 12)}), now checked out; ${seconds} s.`);
+    const { leftToDo } = result;
+    for (const item of leftToDo) console.log(`Left to do: ${item}`);
     if (result.conflicts.length) {
       console.log(`${result.conflicts.length} conflicted: resolve the marked files, commit, then merge the branch.`);
+    } else if (leftToDo.length) {
+      console.log('No conflicts: do what is left (above), run the checks (npm ci && npm test), then merge the branch.');
     } else {
       console.log('No conflicts: run the checks (npm ci && npm test), then merge the branch.');
     }
