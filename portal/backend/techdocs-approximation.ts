@@ -23,7 +23,7 @@ export function plantumlJar(): string {
  * The directory of a `plantuml` command (the jar on Debian's Java, laying out with Debian's Graphviz), for the
  * PATH of mkdocs: plantuml_markdown runs `plantuml` from it, as in Backstage's TechDocs container.
  */
-export function plantumlCommandDir(): string {
+function plantumlCommandDir(): string {
   const dir = path.join(repoRoot, '.cache', 'tools', 'plantuml');
   fs.mkdirSync(dir, { recursive: true });
   const script = `#!/bin/sh\nexec java -Djava.awt.headless=true -jar '${plantumlJar()}' "$@"\n`;

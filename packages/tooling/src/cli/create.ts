@@ -112,7 +112,7 @@ export async function create(argv: string[], cwd: string): Promise<number> {
  * The next steps: into the repository, then its README's own "Run it" commands, after the Node its package.json
  * requires (npm ci refuses another, engine-strict).
  */
-export function nextSteps(repoDir: string, shown: string): string {
+function nextSteps(repoDir: string, shown: string): string {
   const { engines } = JSON.parse(fs.readFileSync(path.join(repoDir, 'package.json'), 'utf8')) as {
     engines?: { node?: string };
   };
