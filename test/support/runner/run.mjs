@@ -16,6 +16,8 @@ const SLOW = [
   'form-properties',
   'upgrade',
   'service',
+  'upgrade-deps',
+  'skeleton-deps',
   'upgrade-release',
   'portal',
   'monitoring',
@@ -30,8 +32,16 @@ const SLOW = [
   'chart',
   'docs-facts',
 ];
-/** Left out by --quick: each installs and runs a generated repository, or drives a browser. */
-const NOT_QUICK = new Set(['upgrade', 'upgrade-release', 'service', 'portal', 'monitoring']);
+/** Left out by --quick: each installs and runs a generated repository, needs the npm registry, or drives a browser. */
+const NOT_QUICK = new Set([
+  'upgrade',
+  'upgrade-release',
+  'upgrade-deps',
+  'skeleton-deps',
+  'service',
+  'portal',
+  'monitoring',
+]);
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
