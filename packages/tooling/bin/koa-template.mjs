@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// koa-template create|upgrade|release [options]: the template's tooling, run from its TypeScript sources
+// koa-template create|upgrade|release|skeleton-deps [options]: the template's tooling, run from its TypeScript sources
 // through tsx (a dependency of this package), whatever the working directory.
 import module, { createRequire } from 'node:module';
 
