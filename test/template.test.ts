@@ -1,12 +1,14 @@
 // template.yaml as Backstage sees it: valid by the catalog model, ingested by a real catalog without
 // processing errors, and built only from actions the scaffolder really has.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, test } from 'node:test';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { ConfigReader } from '@backstage/config';
 import { ScmIntegrations } from '@backstage/integration';
 import { createPublishGithubAction } from '@backstage/plugin-scaffolder-backend-module-github';
-import { readTemplate, TEMPLATE_REF } from '../packages/tooling/src/template-repository';
+import { readTemplate, repoRoot, TEMPLATE_REF } from '../packages/tooling/src/template-repository';
 import { useBackstage } from './support/backstage/backstage';
 import { fetchTemplateInput, formPages, outputLinks, type FormPage } from './support/backstage/template';
 import { entityProblems } from './support/catalog/entities';
@@ -51,6 +53,29 @@ describe('template.yaml, offline', () => {
       const link = outputLinks(template).find(l => l.title === title);
       assert.match(String(link?.url), /\$\{\{ parameters\.app_name \}\}-\$\{\{ parameters\.app_env \}\}/, title);
     }
+  });
+
+  test("the task page's next steps name the Node of the skeleton's .nvmrc and the README's Run it commands", () => {
+    const text: unknown = (template.spec.output as Record<string, unknown> | undefined)?.text;
+    const nextSteps = Array.isArray(text)
+      ? (text as { title?: string; content?: string }[]).find(t => t.title === 'Next steps')?.content
+      : undefined;
+    assert.ok(nextSteps, 'template.yaml: output.text has no Next steps');
+    const major = fs
+      .readFileSync(path.join(repoRoot, 'skeleton', '.nvmrc'), 'utf8')
+      .trim()
+      .split('.')[0];
+    assert.match(nextSteps, new RegExp(`\\bNode ${major}\\b`));
+    const readme = fs.readFileSync(path.join(repoRoot, 'skeleton', 'README.md'), 'utf8');
+    const runIt = /^## Run it\n\n```sh\n([\s\S]*?)^```/m.exec(readme)?.[1];
+    assert.ok(runIt, 'skeleton/README.md has no Run it block');
+    const commands = runIt
+      .split('\n')
+      .map(line => line.split('#')[0].trim())
+      .filter(Boolean);
+    assert.ok(commands.length >= 3, runIt);
+    for (const command of commands)
+      assert.ok(nextSteps.includes(`\`${command}\``), `the next steps lack \`${command}\``);
   });
 
   test('gives every form field a title and a description, and every required field exists', () => {
