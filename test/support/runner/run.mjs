@@ -41,6 +41,7 @@ const NOT_QUICK = new Set([
   'service',
   'portal',
   'monitoring',
+  'create',
 ]);
 
 const args = process.argv.slice(2);
