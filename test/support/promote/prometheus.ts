@@ -5,8 +5,8 @@
 // ALERTS_FOR_STATE series, as Prometheus restores alerts across its own restarts.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
+import { freeLoopbackPort } from '../../../packages/tooling/src/free-port';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const PROMTOOL = '/usr/bin/promtool';
@@ -51,19 +51,6 @@ function openMetrics({ span, step, series }: History, now: number): string {
   return `${lines.join('\n')}\n# EOF\n`;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => {
-        resolve(port);
-      });
-    });
-  });
-}
-
 /** Starts Prometheus in DIR with RULES (a rules file's text) and HISTORY backfilled up to now. */
 export async function startPrometheus(dir: string, rules: string, history: History): Promise<RunningPrometheus> {
   for (const tool of [PROMETHEUS, PROMTOOL]) {
@@ -82,7 +69,7 @@ export async function startPrometheus(dir: string, rules: string, history: Histo
   // Rules every second, so a test waits seconds for what a production Prometheus evaluates each minute.
   fs.writeFileSync(path.join(dir, 'prometheus.yaml'), 'global:\n  evaluation_interval: 1s\nrule_files: [rules.yaml]\n');
 
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const url = `http://127.0.0.1:${String(port)}`;
   let log = '';
   const child: ChildProcess = spawn(

@@ -9,6 +9,7 @@ import { git } from '../../../packages/tooling/src/git';
 import { DEVELOPER_ENV } from './developer';
 import { pathWith, runStep, writeStandIns, type StepRun } from './run-step';
 import { readOutputs } from './step-env';
+import { GH_STAND_IN } from './gh';
 
 /** No user or system configuration, as on a fresh runner. */
 const isolated = (home: string) => ({ HOME: home, GIT_CONFIG_NOSYSTEM: '1' });
@@ -85,18 +86,6 @@ export function runReleaseCheckout(script: string, bundle: string, commit: strin
   return { ...result, dir };
 }
 
-const GH_STAND_IN = `# Stand-in for GitHub's CLI: records each call; one pull request, opened by "pr create".
-set -euo pipefail
-state="$GH_STAND_IN_DIR"
-printf '%s\\n' "$*" >> "$state/calls"
-case "$1 $2" in
-  "pr list") if [ -f "$state/pr" ]; then cat "$state/pr"; fi ;;
-  "pr create") echo 1 > "$state/pr"; echo "https://github.com/local/service/pull/1" ;;
-  "pr edit") echo "https://github.com/local/service/pull/$3" ;;
-  *) echo "gh stand-in: $* is not answered" >&2; exit 1 ;;
-esac
-`;
-
 export interface ProposeOrigin {
   /** `git` in the bare origin. */
   origin: (...args: string[]) => string;
@@ -162,23 +151,6 @@ interface GhCall {
   body?: string;
 }
 
-const GH_RECORDING_STAND_IN = `# Stand-in for GitHub's CLI: records each call and its body file; one pull request.
-set -euo pipefail
-state="$GH_STAND_IN_DIR"
-n=$(find "$state" -name 'call-*' | wc -l)
-printf '%s\\n' "$@" > "$state/call-$n"
-args=("$@")
-for i in "\${!args[@]}"; do
-  if [ "\${args[$i]}" = --body-file ]; then cp "\${args[$((i + 1))]}" "$state/body-$n"; fi
-done
-case "$1 $2" in
-  "pr list") if [ -f "$state/pr" ]; then cat "$state/pr"; fi ;;
-  "pr create") echo 1 > "$state/pr"; echo "https://github.com/local/service/pull/1" ;;
-  "pr edit") echo "https://github.com/local/service/pull/$3" ;;
-  *) echo "gh stand-in: $* is not answered" >&2; exit 1 ;;
-esac
-`;
-
 export interface UpgradeJobs {
   dir: string;
   git: (...args: string[]) => string;
@@ -199,7 +171,7 @@ export function upgradeJobs(serviceRepo: string, templateDir: string, env: NodeJ
   const setup = (cwd: string, ...args: string[]) => git(cwd, args, { env: { ...isolated(tmp), ...DEVELOPER_ENV } });
   const origin = path.join(tmp, 'origin.git');
   setup(tmp, 'clone', '--quiet', '--bare', serviceRepo, origin);
-  const bin = writeStandIns(path.join(tmp, 'bin'), { gh: GH_RECORDING_STAND_IN });
+  const bin = writeStandIns(path.join(tmp, 'bin'), { gh: GH_STAND_IN });
   const ghState = path.join(tmp, 'gh');
   fs.mkdirSync(ghState);
   let runs = 0;
