@@ -13,7 +13,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { useBackstage } from './support/backstage/backstage';
 import { stopReaders } from './support/form/readers';
 import { FREE_TEXT_VALUES, IDENTIFIER } from './support/skeleton/skeleton-escapes';
-import { dryRun } from './support/backstage/dry-run';
+import { dryRun, dryRunTemplated, verbatimProblems } from './support/backstage/dry-run';
 import { readTemplate } from '../packages/tooling/src/template-repository';
 import {
   EDGES,
@@ -52,13 +52,17 @@ describe('the create form, property-based, through the scaffolder', () => {
     let rendered = baselines.get(key);
     if (!rendered) {
       const plain = { ...VALID, app_env: values.app_env, system: values.system ? VALID.system : undefined };
-      rendered = render(plain).then(r => ({ ...r, dir: kept(r.files) }));
+      // Rendered whole: it shows that each file the cases take as it is comes out of the scaffolder unchanged.
+      rendered = render(plain, dryRun).then(r => {
+        assert.deepEqual(verbatimProblems(r.files), []);
+        return { ...r, dir: kept(r.files) };
+      });
       baselines.set(key, rendered);
     }
     return rendered;
   };
-  const render = async (values: FormValues) => {
-    const result = await dryRun(backstage().api, defined(values));
+  const render = async (values: FormValues, dryRunOf = dryRunTemplated) => {
+    const result = await dryRunOf(backstage().api, defined(values));
     if (result.verdict === 'rejected') throw new Error(`rejected: ${JSON.stringify(result.errors.map(e => e.stack))}`);
     return { files: result.files, fetchValues: result.fetchValues, appName: String(result.fetchValues.app_name) };
   };

@@ -567,6 +567,7 @@ for (const id of VARIANT_IDS) {
 
       assert.equal(run.status, 0, run.output);
       assert.match(run.output, /main moved while committing/);
+      assert.deepEqual(run.sleeps, ['3'], 'one backoff, of 3 s, before the second attempt');
       const log = run.origin('log', '--format=%an|%s', 'main').split('\n');
       assert.deepEqual(log.slice(0, 2), [
         `github-actions[bot]|Deploy sha-${sha} to ${firstEnv}`,

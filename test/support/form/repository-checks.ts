@@ -138,11 +138,28 @@ export function writeFiles(dir: string, files: Files) {
   }
 }
 
-/** Writes the files to a scratch directory for the tools that read a tree. */
+/** What the scratch directory holds now: consecutive repositories share most files. */
+let inScratch: Files = new Map();
+
+/** Writes the files to a scratch directory for the tools that read a tree, touching only what differs. */
 export async function onDisk<T>(files: Files, work: (dir: string) => Promise<T>): Promise<T> {
-  fs.rmSync(scratch, { recursive: true, force: true });
-  writeFiles(scratch, files);
+  if (!inScratch.size) fs.rmSync(scratch, { recursive: true, force: true });
+  for (const file of inScratch.keys()) {
+    if (!files.has(file)) removeWithEmptyParents(file);
+  }
+  writeFiles(scratch, new Map([...files].filter(([file, text]) => inScratch.get(file) !== text)));
+  inScratch = new Map(files);
   return work(scratch);
+}
+
+/** Removes a file of the scratch directory and the directories it leaves empty. */
+function removeWithEmptyParents(file: string) {
+  fs.rmSync(path.join(scratch, file));
+  for (let dir = path.dirname(file); dir !== '.'; dir = path.dirname(dir)) {
+    const full = path.join(scratch, dir);
+    if (fs.readdirSync(full).length) break;
+    fs.rmdirSync(full);
+  }
 }
 
 /**

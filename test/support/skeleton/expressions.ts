@@ -7,6 +7,12 @@ const SINGLE_QUOTED = /\$\{\{\s*'(\$\{\{[^']*?\}\})'\s*\}\}/;
 const DOUBLE_QUOTED = /\$\{\{\s*"(\$\{\{[^"]*?\}\})"\s*\}\}/;
 const ESCAPED = new RegExp([RAW_BLOCK.source, SINGLE_QUOTED.source, DOUBLE_QUOTED.source].join('|'), 'g');
 
+/** fetch:template's syntax: an expression, a tag or a comment. Text without any renders to itself. */
+const TEMPLATE_SYNTAX = /\$\{\{|\{%|\{#/;
+
+/** Whether fetch:template's rendering can change the text (a file's contents or its path). */
+export const isTemplated = (text: string) => TEMPLATE_SYNTAX.test(text);
+
 /** Every `${{ ... }}` in a rendered file, in order. */
 export function githubExpressions(text: string): string[] {
   return text.match(EXPRESSION) ?? [];

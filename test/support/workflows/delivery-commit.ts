@@ -11,6 +11,8 @@ import { pathWith, runStep, writeStandIns, type StepRun } from './run-step';
 export interface CommitRun extends StepRun {
   /** `git` in the origin repository. */
   origin: (...args: string[]) => string;
+  /** The arguments of each `sleep` the step ran, in order. */
+  sleeps: string[];
 }
 
 export function runCommitStep(
@@ -48,6 +50,8 @@ export function runCommitStep(
       `exec "${realGit}" "$@"`,
       '',
     ].join('\n'),
+    // The step's backoff between attempts: recorded, not waited out.
+    sleep: `echo "$*" >> "${tmp}/slept"\n`,
   });
 
   const run = runStep(script, {
@@ -59,7 +63,9 @@ export function runCommitStep(
       PATH: pathWith(bin, path.dirname(process.execPath)),
     },
   });
-  return { ...run, origin: (...args) => setup(origin, ...args) };
+  const slept = path.join(tmp, 'slept');
+  const sleeps = fs.existsSync(slept) ? fs.readFileSync(slept, 'utf8').split('\n').filter(Boolean) : [];
+  return { ...run, sleeps, origin: (...args) => setup(origin, ...args) };
 }
 
 function withoutGitIdentity(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
