@@ -12,6 +12,7 @@ import { backstageConfig } from './config';
 import { createLocalGithub, PublishedRepositories, type BrowseUrl, type PublishTarget } from './local-github/index';
 import { localGithubPublishModule } from './modules/local-github-publish';
 import { localGithubReaderService } from './modules/local-github-reader';
+import { eventsService } from './services/events';
 import { rootLoggerService } from './services/root-logger';
 
 export interface EmbeddedBackstage {
@@ -67,6 +68,7 @@ export async function startBackstage(options: BackstageOptions): Promise<Embedde
     }),
   );
   backend.add(rootLoggerService(options.logLevel ?? 'warn'));
+  backend.add(eventsService);
   backend.add(localGithubReaderService(localGithub.readerFactory));
   // The scaffolder publishes its task events to the events backend.
   backend.add(import('@backstage/plugin-events-backend'));
