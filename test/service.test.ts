@@ -80,11 +80,27 @@ describe('the generated service (short-dev) under Node 24', { timeout: 15 * 60_0
     assert.ok(!fs.existsSync(path.join(repo, 'dist', 'app.test.js')), 'tests must not be compiled into dist/');
   });
 
-  step('npm test passes (the service jest suite)', ['npm ci installs from the committed lock file'], async () => {
-    const { output } = await npm('test');
-    assert.match(output, /Tests:\s+\d+ passed, \d+ total/);
-    assert.doesNotMatch(output, /skipped|todo/);
-  });
+  step(
+    'npm test passes (the service jest suite), leaving no temporary file',
+    ['npm ci installs from the committed lock file'],
+    async () => {
+      const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'service-test-tmp-'));
+      try {
+        const result = await run('npm', ['test'], repo, { ...env, TMPDIR: tmp });
+        assert.equal(result.code, 0, `npm test failed (exit ${result.code}) in the generated repo:\n${result.output}`);
+        assert.match(result.output, /Tests:\s+\d+ passed, \d+ total/);
+        assert.doesNotMatch(result.output, /skipped|todo/);
+        // Caches stay there on purpose: Jest's transforms, Node's compiled code.
+        const caches = (entry: string) => entry.startsWith('jest_') || entry === 'node-compile-cache';
+        assert.deepEqual(
+          fs.readdirSync(tmp).filter(entry => !caches(entry)),
+          [],
+        );
+      } finally {
+        fs.rmSync(tmp, { recursive: true, force: true });
+      }
+    },
+  );
 
   // What the Dockerfile's runtime stage holds: package.json, production dependencies and dist/.
   step(

@@ -251,14 +251,18 @@ for (const id of VARIANT_IDS) {
     test("CI's test of the delivery scripts passes in the rendered repository, on Node 24", () => {
       const block = runBlocks(ci()).find(b => b.step === 'Test the delivery scripts');
       assert.ok(block, 'the step "Test the delivery scripts"');
+      const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'scripts-test-tmp-'));
       const result = runStep(block.script, {
         cwd: variant(id).dir,
         // Without NODE_TEST_CONTEXT the child reports on its own instead of to this test runner.
-        env: { ...process.env, NODE_TEST_CONTEXT: undefined, PATH: pathWith(node24Bin) },
+        env: { ...process.env, NODE_TEST_CONTEXT: undefined, PATH: pathWith(node24Bin), TMPDIR: tmp },
       });
+      const left = fs.readdirSync(tmp);
+      fs.rmSync(tmp, { recursive: true, force: true });
       assert.equal(result.status, 0, result.output);
       assert.match(result.stdout, /# pass [1-9]|ℹ pass [1-9]/);
       assert.match(result.stdout, /# fail 0|ℹ fail 0/);
+      assert.deepEqual(left, [], "what the scripts' tests left in their temporary directory");
     });
 
     test('CI checks the files generated from environments.yaml, and they are current', () => {

@@ -116,6 +116,7 @@ test('the summaries name the builder, the SBOM and the scan figures', () => {
 test('verifyEvidence runs cosign for the signature and each attestation, and refuses with the reason', t => {
   // A cosign on PATH that answers from files: verify.json, and one <type>.jsonl per attestation.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'promote-evidence-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   fs.writeFileSync(
     path.join(dir, 'cosign'),
     [

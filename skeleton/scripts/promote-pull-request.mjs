@@ -92,29 +92,33 @@ export function pushPromotion({ cwd, env, valuesFile, digest, tag, title, token 
 /** Opens the pull request from BRANCH, or updates the one already open; returns `{ action, url }`. */
 export function openOrUpdatePullRequest({ cwd, branch, title, body }) {
   const dir = fs.mkdtempSync(path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'promote-'));
-  const bodyFile = path.join(dir, 'body.md');
-  fs.writeFileSync(bodyFile, body);
-  const gh = (...args) => run('gh', args, { cwd });
-  const number = gh(
-    'pr',
-    'list',
-    '--head',
-    branch,
-    '--base',
-    'main',
-    '--state',
-    'open',
-    '--json',
-    'number',
-    '--jq',
-    '.[0].number',
-  );
-  if (number) {
-    const url = gh('pr', 'edit', number, '--title', title, '--body-file', bodyFile);
-    return { action: 'updated', url };
+  try {
+    const bodyFile = path.join(dir, 'body.md');
+    fs.writeFileSync(bodyFile, body);
+    const gh = (...args) => run('gh', args, { cwd });
+    const number = gh(
+      'pr',
+      'list',
+      '--head',
+      branch,
+      '--base',
+      'main',
+      '--state',
+      'open',
+      '--json',
+      'number',
+      '--jq',
+      '.[0].number',
+    );
+    if (number) {
+      const url = gh('pr', 'edit', number, '--title', title, '--body-file', bodyFile);
+      return { action: 'updated', url };
+    }
+    const url = gh('pr', 'create', '--head', branch, '--base', 'main', '--title', title, '--body-file', bodyFile);
+    return { action: 'opened', url };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
-  const url = gh('pr', 'create', '--head', branch, '--base', 'main', '--title', title, '--body-file', bodyFile);
-  return { action: 'opened', url };
 }
 
 /** SECONDS as `2d 3h`, `1h 5m` or `12m`. */

@@ -4,15 +4,18 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { branchOf, commitsBetween, duration, pullRequestBody, pushPromotion } from './promote-pull-request.mjs';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 const VALUES = 'charts/orders/values-prod.yaml';
 const IDENTITY = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't' };
 
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'promote-pr-'));
+after(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
 function repository() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'promote-pr-'));
+  const dir = fs.mkdtempSync(path.join(scratch, 'repo-'));
   const env = { ...process.env, ...IDENTITY, GIT_COMMITTER_EMAIL: 't@example.com', GIT_CONFIG_NOSYSTEM: '1' };
   const git = (cwd, ...args) => execFileSync('git', args, { cwd, env, encoding: 'utf8', stdio: 'pipe' }).trim();
   const origin = path.join(dir, 'origin.git');

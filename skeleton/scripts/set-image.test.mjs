@@ -75,8 +75,9 @@ test('refuses what it cannot update in place, saying why', () => {
   assert.throws(set('image:\n  digest: ""\n  tag: |\n    v0\n'), /image.tag on line 3 is not a plain or quoted scalar/);
 });
 
-test('as a command: rewrites the file, and fails with a message on a bad digest or file', () => {
+test('as a command: rewrites the file, and fails with a message on a bad digest or file', t => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'set-image-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const script = fileURLToPath(new URL('./set-image.mjs', import.meta.url));
   const file = path.join(dir, 'values.yaml');
   const run = (...args) => execFileSync(process.execPath, [script, ...args], { stdio: 'pipe' }).toString();

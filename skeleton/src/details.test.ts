@@ -1,5 +1,6 @@
 // /api/v1/details against a local server speaking the Kubernetes API, through the real client-node.
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import {
   refusedKubeconfig,
@@ -120,7 +121,7 @@ describe('/api/v1/details', () => {
         pod: fallbackPod,
       });
     } finally {
-      fs.rmSync(kubeconfig, { force: true });
+      fs.rmSync(path.dirname(kubeconfig), { recursive: true, force: true });
     }
   });
 
