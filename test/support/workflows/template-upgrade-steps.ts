@@ -14,6 +14,21 @@ import { GH_STAND_IN } from './gh';
 /** No user or system configuration, as on a fresh runner. */
 const isolated = (home: string) => ({ HOME: home, GIT_CONFIG_NOSYSTEM: '1' });
 
+/**
+ * A local bare origin cloned from SERVICE_REPO in a new directory, with `git` as a developer runs it there and a
+ * stand-in `gh` (in bin) that keeps its state in ghState.
+ */
+function localOrigin(serviceRepo: string, prefix: string) {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const setup = (cwd: string, ...args: string[]) => git(cwd, args, { env: { ...isolated(tmp), ...DEVELOPER_ENV } });
+  const origin = path.join(tmp, 'origin.git');
+  setup(tmp, 'clone', '--quiet', '--bare', serviceRepo, origin);
+  const bin = writeStandIns(path.join(tmp, 'bin'), { gh: GH_STAND_IN });
+  const ghState = path.join(tmp, 'gh');
+  fs.mkdirSync(ghState);
+  return { tmp, setup, origin, bin, ghState };
+}
+
 export interface TemplateHistory {
   dir: string;
   /** The commit that recorded the newest release. */
@@ -96,13 +111,7 @@ export interface ProposeOrigin {
 }
 
 export function proposeOrigin(serviceRepo: string): ProposeOrigin {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'template-propose-'));
-  const setup = (cwd: string, ...args: string[]) => git(cwd, args, { env: { ...isolated(tmp), ...DEVELOPER_ENV } });
-  const origin = path.join(tmp, 'origin.git');
-  setup(tmp, 'clone', '--quiet', '--bare', serviceRepo, origin);
-  const bin = writeStandIns(path.join(tmp, 'bin'), { gh: GH_STAND_IN });
-  const ghState = path.join(tmp, 'gh');
-  fs.mkdirSync(ghState);
+  const { tmp, setup, origin, bin, ghState } = localOrigin(serviceRepo, 'template-propose-');
   let runs = 0;
   return {
     origin: (...args) => setup(origin, ...args),
@@ -167,13 +176,7 @@ export interface UpgradeJobs {
  * e.g. its Node).
  */
 export function upgradeJobs(serviceRepo: string, templateDir: string, env: NodeJS.ProcessEnv): UpgradeJobs {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'template-upgrade-jobs-'));
-  const setup = (cwd: string, ...args: string[]) => git(cwd, args, { env: { ...isolated(tmp), ...DEVELOPER_ENV } });
-  const origin = path.join(tmp, 'origin.git');
-  setup(tmp, 'clone', '--quiet', '--bare', serviceRepo, origin);
-  const bin = writeStandIns(path.join(tmp, 'bin'), { gh: GH_STAND_IN });
-  const ghState = path.join(tmp, 'gh');
-  fs.mkdirSync(ghState);
+  const { tmp, setup, origin, bin, ghState } = localOrigin(serviceRepo, 'template-upgrade-jobs-');
   let runs = 0;
   const fresh = (job: string) => {
     const dir = path.join(tmp, `run-${runs}-${job}`);
