@@ -1,9 +1,11 @@
-// npm run skeleton:deps -- install PACKAGE[@RANGE] [--dev] | update [--minor-patch]  [--template DIR] [--summary FILE]
+// npm run skeleton:deps -- install PACKAGE[@RANGE] [--dev] | uninstall PACKAGE... | update [--minor-patch]
+//                          [--template DIR] [--summary FILE]
 //
 // Changes skeleton/package.json and skeleton/package-lock.json through npm in a rendered copy of the skeleton,
 // their template expressions restored and proven by rendering again (packages/tooling/src/skeleton-deps/).
-// `install` adds or changes one dependency; `update` takes the minor and patch updates the generated
-// repository's Dependabot would propose, in its groups, and lists newer majors without applying them.
+// `install` adds or changes one dependency; `uninstall` removes dependencies; `update` takes the minor and
+// patch updates the generated repository's Dependabot would propose, in its groups, and lists newer majors
+// without applying them.
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,7 +15,7 @@ import { skeletonDeps, type Request } from '../skeleton-deps/skeleton-deps';
 import { repoRoot } from '../template-repository';
 
 const USAGE =
-  'usage: npm run skeleton:deps -- install PACKAGE[@RANGE] [--dev] | update [--minor-patch]\n' +
+  'usage: npm run skeleton:deps -- install PACKAGE[@RANGE] [--dev] | uninstall PACKAGE... | update [--minor-patch]\n' +
   '       [--template DIR] [--summary FILE]';
 
 /** The template repository DIR is in (a directory with template.yaml and skeleton/), or none. */
@@ -44,6 +46,8 @@ export async function skeletonDepsCommand(argv: string[], cwd: string): Promise<
   let request: Request;
   if (command === 'install' && rest.length === 1 && !args['minor-patch']) {
     request = { command: 'install', spec: rest[0], dev: args.dev };
+  } else if (command === 'uninstall' && rest.length > 0 && !args.dev && !args['minor-patch']) {
+    request = { command: 'uninstall', names: rest };
   } else if (command === 'update' && rest.length === 0 && !args.dev) {
     // Minor and patch updates are the only ones update applies: --minor-patch says so, and changes nothing.
     request = { command: 'update' };

@@ -20,7 +20,10 @@ import {
   type PackageTexts,
 } from './render';
 
-export type Request = { command: 'install'; spec: string; dev: boolean } | { command: 'update' };
+export type Request =
+  | { command: 'install'; spec: string; dev: boolean }
+  | { command: 'uninstall'; names: string[] }
+  | { command: 'update' };
 
 export interface SkeletonDepsOptions {
   api: BackstageApi;
@@ -43,8 +46,11 @@ export interface Outcome {
   skeleton: PackageTexts;
 }
 
-/** A registry package, with a version, range or tag: nothing npm would read as a path, URL or option. */
-const REGISTRY_SPEC = /^(?:@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*(?:@[\w.^~<>=| -]+)?$/i;
+/** A registry package's name: nothing npm would read as a path, URL or option. */
+const NAME = String.raw`(?:@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*`;
+const PACKAGE_NAME = new RegExp(`^${NAME}$`, 'i');
+/** A registry package, with a version, range or tag. */
+const REGISTRY_SPEC = new RegExp(String.raw`^${NAME}(?:@[\w.^~<>=| -]+)?$`, 'i');
 
 const readTexts = (dir: string): PackageTexts =>
   Object.fromEntries(PACKAGE_FILES.map(file => [file, fs.readFileSync(path.join(dir, file), 'utf8')])) as PackageTexts;
@@ -59,13 +65,23 @@ export async function skeletonDeps(request: Request, options: SkeletonDepsOption
       `${JSON.stringify(request.spec)}: install takes a package of the npm registry, e.g. undici or undici@^7`,
     );
   }
-  const source = templateSource(templateDir);
   const original = readTexts(skeletonDir);
+  const source = templateSource(templateDir);
   const values = await sampleValues(api);
   const rendered = await render(api, source, values);
   const before = Object.fromEntries(
     PACKAGE_FILES.map(file => [file, rendered.get(file)?.toString('utf8') ?? '']),
   ) as PackageTexts;
+  if (request.command === 'uninstall') {
+    const present = dependencyNames(before['package.json']);
+    const unknown = request.names.filter(name => !PACKAGE_NAME.test(name) || !present.has(name));
+    if (!request.names.length || unknown.length) {
+      throw new SkeletonDepsRefused(
+        `${unknown.map(name => JSON.stringify(name)).join(', ') || 'nothing given'}: uninstall takes the names of ` +
+          "the skeleton's dependencies",
+      );
+    }
+  }
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'skeleton-deps-'));
   try {
     writeRendered(scratch, rendered);
@@ -77,6 +93,12 @@ export async function skeletonDeps(request: Request, options: SkeletonDepsOption
       const run = await npm([...args, request.spec], scratch, env);
       if (run.code !== 0) throw npmFailure(`npm install ${request.spec}`, run);
       summary = installSummary(request.spec, before['package.json'], readTexts(scratch)['package.json']);
+    } else if (request.command === 'uninstall') {
+      const args = ['uninstall', '--package-lock-only', '--ignore-scripts', ...request.names];
+      log(`npm ${args.join(' ')}`);
+      const run = await npm(args, scratch, env);
+      if (run.code !== 0) throw npmFailure(`npm uninstall ${request.names.join(' ')}`, run);
+      summary = `npm uninstall:\n\n${request.names.map(name => `- \`${name}\` removed`).join('\n')}\n`;
     } else {
       summary = await update(scratch, env, options.now ?? new Date(), log);
     }
@@ -123,6 +145,12 @@ function firstDifference(actual: string, expected: string): string | undefined {
 type Manifest = Partial<Record<'dependencies' | 'devDependencies', Record<string, string>>>;
 
 const DEPENDENCY_FIELDS = { production: 'dependencies', development: 'devDependencies' } as const;
+
+/** The names a package.json depends on, production and development. */
+function dependencyNames(packageJson: string): Set<string> {
+  const manifest = JSON.parse(packageJson) as Manifest;
+  return new Set(Object.values(DEPENDENCY_FIELDS).flatMap(field => Object.keys(manifest[field] ?? {})));
+}
 
 function installSummary(spec: string, before: string, after: string): string {
   const old = JSON.parse(before) as Manifest;
