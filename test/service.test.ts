@@ -1,6 +1,6 @@
 // The generated service, for real: one rendered repository (short-dev) gets its own `npm ci`, lint, build
-// and jest suite under Node 24, as its CI would run them; then the built service, with production
-// dependencies only as in the image, is started, every endpoint is hit once, and SIGTERM must end it with 0.
+// and tests under Node 24, as its CI would run them; then the built service, with production dependencies
+// only as in the image, is started, every endpoint is hit once, and SIGTERM must end it with 0.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -81,19 +81,22 @@ describe('the generated service (short-dev) under Node 24', { timeout: 15 * 60_0
   });
 
   step(
-    'npm test passes (the service jest suite), leaving no temporary file',
+    "npm test passes (the service's suite, on Node's test runner), leaving no temporary file",
     ['npm ci installs from the committed lock file'],
     async () => {
       const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'service-test-tmp-'));
       try {
         const result = await run('npm', ['test'], repo, { ...env, TMPDIR: tmp });
         assert.equal(result.code, 0, `npm test failed (exit ${result.code}) in the generated repo:\n${result.output}`);
-        assert.match(result.output, /Tests:\s+\d+ passed, \d+ total/);
-        assert.doesNotMatch(result.output, /skipped|todo/);
-        // Caches stay there on purpose: Jest's transforms, Node's compiled code.
-        const caches = (entry: string) => entry.startsWith('jest_') || entry === 'node-compile-cache';
+        // The runner's summary (spec or TAP): every test ran and passed, none skipped, cancelled or left to do.
+        const summary = (count: string) =>
+          Number(new RegExp(`^(?:ℹ|#) ${count} (\\d+)$`, 'm').exec(result.output)?.[1]);
+        assert.ok(summary('tests') > 0, `no test summary in:\n${result.output.slice(-2000)}`);
+        assert.equal(summary('pass'), summary('tests'));
+        for (const count of ['fail', 'cancelled', 'skipped', 'todo']) assert.equal(summary(count), 0, count);
+        // Node's compiled-code cache stays there on purpose.
         assert.deepEqual(
-          fs.readdirSync(tmp).filter(entry => !caches(entry)),
+          fs.readdirSync(tmp).filter(entry => entry !== 'node-compile-cache'),
           [],
         );
       } finally {
@@ -112,7 +115,7 @@ describe('the generated service (short-dev) under Node 24', { timeout: 15 * 60_0
         fs.copyFileSync(path.join(repo, file), path.join(runtime, file));
       await npmIn(runtime, 'ci', '--omit=dev', '--no-audit', '--no-fund');
       fs.cpSync(path.join(repo, 'dist'), path.join(runtime, 'dist'), { recursive: true });
-      for (const devTool of ['typescript', 'jest', 'eslint', 'ts-jest', 'prettier']) {
+      for (const devTool of ['typescript', 'eslint', 'prettier']) {
         assert.ok(!fs.existsSync(path.join(runtime, 'node_modules', devTool)), `${devTool} is a production dependency`);
       }
     },

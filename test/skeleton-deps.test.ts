@@ -1,9 +1,9 @@
 // npm run skeleton:deps on copies of the template repository, against the npm registry: `install` round-trips
 // (the new skeleton renders to what npm wrote, its expressions are back, the rendered repository's `npm ci`
-// passes on Node 24); `update` moves an older patch within its Dependabot group and leaves majors alone; a bad
-// package and an unreachable registry change nothing; and the Skeleton dependencies workflow's steps, run with
-// bash as GitHub runs them, push the update and open its pull request against a local bare remote and a
-// stand-in `gh`.
+// passes on Node 24), and so does `uninstall`; `update` moves an older patch within its Dependabot group and
+// leaves majors alone; a bad package and an unreachable registry change nothing; and the Skeleton dependencies
+// workflow's steps, run with bash as GitHub runs them, push the update and open its pull request against a local
+// bare remote and a stand-in `gh`.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -72,6 +72,22 @@ describe('npm run skeleton:deps', { concurrency: true }, () => {
     assert.ok(fs.existsSync(path.join(repo, 'node_modules', 'dequal', 'package.json')));
   });
 
+  test('uninstall: the package leaves package.json and the lock, the expressions restored', async () => {
+    const dir = templateCopy();
+    const outcome = await skeletonDeps(
+      { command: 'uninstall', names: ['parse-prometheus-text-format'] },
+      { api: backstage().api, templateDir: dir },
+    );
+    assert.ok(outcome.changed, outcome.summary);
+    const after = skeletonPackageFiles(dir);
+    assert.deepEqual(after, outcome.skeleton);
+    assert.doesNotMatch(after['package.json'], /parse-prometheus-text-format/);
+    assert.doesNotMatch(after['package-lock.json'], /node_modules\/parse-prometheus-text-format"/);
+    assert.equal(count(after['package.json'], NAME_EXPRESSION), 1);
+    assert.equal(count(after['package-lock.json'], NAME_EXPRESSION), 2);
+    assert.match(outcome.summary, /`parse-prometheus-text-format` removed/);
+  });
+
   test('a bad package, an invalid name and an unreachable registry change nothing and say why', async () => {
     const dir = templateCopy();
     const before = skeletonPackageFiles(dir);
@@ -92,6 +108,10 @@ describe('npm run skeleton:deps', { concurrency: true }, () => {
     await refused(
       skeletonDeps({ command: 'install', spec: '../evil', dev: true }, options),
       /install takes a package of the npm registry/,
+    );
+    await refused(
+      skeletonDeps({ command: 'uninstall', names: ['koa', missing] }, options),
+      new RegExp(`^"${missing}": uninstall takes the names of the skeleton's dependencies$`),
     );
     const env = {
       ...process.env,
@@ -206,10 +226,10 @@ describe('npm run skeleton:deps', { concurrency: true }, () => {
     assert.equal(count(manifest, NAME_EXPRESSION), 1);
     const body = fs.readFileSync(path.join(ghState, 'body'), 'utf8');
     assert.match(body, /### production\n\n- `prom-client` 15\.1\.0 → 15\./);
-    // Every newer major is listed, and none is applied (jest 30 is out: the list is not empty).
+    // Every newer major is listed, and none is applied (typescript 7 is out: the list is not empty).
     const majors = /### Majors, left for a person \(not applied\)\n\n((?:- .*\n)+)/.exec(body)?.[1] ?? '';
     const listed = [...majors.matchAll(/^- `([^`]+)` /gm)].map(m => m[1]);
-    assert.ok(listed.includes('jest'), body);
+    assert.ok(listed.includes('typescript'), body);
     for (const name of listed) assert.equal(after[name], before[name], `${name}: a major applied`);
     assert.match(body, /CHANGELOG\.md[\s\S]*npm run release/);
 

@@ -1,10 +1,11 @@
-import { describe, expect, test } from '@jest/globals';
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 import { ConfigError, loadConfig, VARIABLES } from './config.ts';
 
 describe('loadConfig', () => {
   test('defaults: the rendered app name and environment, port 8080, info logs, 5 s drain, 15 s timeout', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({
+    assert.partialDeepStrictEqual(config, {
       appName: '${{ values.app_name }}',
       appEnv: '${{ values.app_env }}',
       port: 8080,
@@ -17,7 +18,7 @@ describe('loadConfig', () => {
       otlpEndpoint: undefined,
       inCluster: false,
     });
-    expect(config.appVersion).toMatch(/^\d+\.\d+\.\d+/);
+    assert.match(config.appVersion, /^\d+\.\d+\.\d+/);
   });
 
   test('the environment overrides, Downward API variables included', () => {
@@ -34,7 +35,7 @@ describe('loadConfig', () => {
       SHUTDOWN_DELAY_SECONDS: '0',
       KUBERNETES_SERVICE_HOST: '10.96.0.1',
     });
-    expect(config).toMatchObject({
+    assert.partialDeepStrictEqual(config, {
       appName: 'other',
       appEnv: 'prod',
       appVersion: 'sha-abc',
@@ -58,22 +59,21 @@ describe('loadConfig', () => {
       },
     );
     loadConfig(env);
-    expect([...read].map(String).sort()).toEqual(Object.keys(VARIABLES).sort());
+    assert.deepEqual([...read].map(String).sort(), Object.keys(VARIABLES).sort());
   });
 
   test('bad values fail together, each named with what was given', () => {
     const load = () =>
       loadConfig({ PORT: 'http', LOG_LEVEL: 'loud', SHUTDOWN_TIMEOUT_SECONDS: '-1', OTEL_EXPORTER_OTLP_ENDPOINT: 'x' });
-    expect(load).toThrow(ConfigError);
-    try {
-      load();
-    } catch (error) {
-      expect((error as ConfigError).problems).toEqual([
+    assert.throws(load, (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.deepEqual(error.problems, [
         'PORT must be an integer from 0 to 65535, got "http"',
         'LOG_LEVEL must be one of error, warn, info, debug, got "loud"',
         'SHUTDOWN_TIMEOUT_SECONDS must be an integer from 1 to 600, got "-1"',
         'OTEL_EXPORTER_OTLP_ENDPOINT must be a URL, got "x"',
       ]);
-    }
+      return true;
+    });
   });
 });

@@ -1,7 +1,8 @@
 // /api/v1/details against a local server speaking the Kubernetes API, through the real client-node.
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, test } from '@jest/globals';
+import { afterEach, describe, test } from 'node:test';
 import {
   refusedKubeconfig,
   startFakeKubernetes,
@@ -10,6 +11,7 @@ import {
   type FakeKubernetes,
   type FakeMode,
 } from './test-support/fake-kubernetes.ts';
+import { assertSomeMatch } from './test-support/assert.ts';
 import { sleep } from './test-support/process.ts';
 import { startService, type TestService } from './test-support/service.ts';
 
@@ -30,7 +32,7 @@ afterEach(async () => {
 
 async function details(): Promise<Record<string, unknown>> {
   const res = await fetch(`${service?.url}/api/v1/details`);
-  expect(res.status).toBe(200);
+  assert.equal(res.status, 200);
   return (await res.json()) as Record<string, unknown>;
 }
 
@@ -46,7 +48,8 @@ describe('/api/v1/details', () => {
   test('reads the pod from the Kubernetes API with the kubeconfig credentials', async () => {
     fake = await startFakeKubernetes('pod');
     service = await startService({ ...DOWNWARD, KUBECONFIG: fake.kubeconfig });
-    expect(await details()).toMatchObject({
+    const body = await details();
+    assert.partialDeepStrictEqual(body, {
       source: 'kubernetes-api',
       pod: {
         name: DOWNWARD.POD_NAME,
@@ -59,7 +62,8 @@ describe('/api/v1/details', () => {
         containers: [{ name: 'ab', image: 'docker.io/acme/ab:1.2.3' }],
       },
     });
-    expect(fake.requests).toEqual([
+    assert.equal((body.pod as { containers: unknown[] }).containers.length, 1);
+    assert.deepEqual(fake.requests, [
       { path: `/api/v1/namespaces/team-a/pods/${DOWNWARD.POD_NAME}`, authorization: `Bearer ${TOKEN}` },
     ]);
   });
@@ -68,8 +72,8 @@ describe('/api/v1/details', () => {
     fake = await startFakeKubernetes('pod');
     service = await startService({ ...DOWNWARD, KUBECONFIG: fake.kubeconfig });
     await Promise.all(Array.from({ length: 20 }, () => details()));
-    for (let i = 0; i < 10; i++) expect((await details()).source).toBe('kubernetes-api');
-    expect(fake.requests).toHaveLength(1);
+    for (let i = 0; i < 10; i++) assert.equal((await details()).source, 'kubernetes-api');
+    assert.equal(fake.requests.length, 1);
   });
 
   test('asks again once the cache period is over', async () => {
@@ -78,44 +82,54 @@ describe('/api/v1/details', () => {
     await details();
     await new Promise(resolve => setTimeout(resolve, 1100));
     await details();
-    expect(fake.requests).toHaveLength(2);
+    assert.equal(fake.requests.length, 2);
   });
 
   test('403 from the API: answers from the Downward API, says so, and does not ask on every request', async () => {
     fake = await startFakeKubernetes('forbidden');
     service = await startService({ ...DOWNWARD, KUBECONFIG: fake.kubeconfig });
-    expect(await details()).toMatchObject({ source: 'downward-api', fallbackReason: 'forbidden', pod: fallbackPod });
+    assert.partialDeepStrictEqual(await details(), {
+      source: 'downward-api',
+      fallbackReason: 'forbidden',
+      pod: fallbackPod,
+    });
     await details();
-    expect(fake.requests).toHaveLength(1);
-    expect(service.logs()).toContainEqual(expect.objectContaining({ level: 'warn', reason: 'forbidden' }));
+    assert.equal(fake.requests.length, 1);
+    assertSomeMatch(service.logs(), { level: 'warn', reason: 'forbidden' });
   });
 
   test('an API error: logged as its status and a short start of its body, never its headers', async () => {
     fake = await startFakeKubernetes('huge-error');
     service = await startService({ ...DOWNWARD, KUBECONFIG: fake.kubeconfig });
-    expect(await details()).toMatchObject({ source: 'downward-api', fallbackReason: 'http-500' });
+    assert.partialDeepStrictEqual(await details(), { source: 'downward-api', fallbackReason: 'http-500' });
     const warning = service.logs().find(line => line.level === 'warn' && line.reason === 'http-500');
-    expect(warning?.detail).toMatch(/^HTTP 500: \{"kind":"Status"/);
-    expect(service.rawLogs().length).toBeLessThan(10_000);
-    expect(service.rawLogs()).not.toContain(UPSTREAM_COOKIE);
+    assert.ok(typeof warning?.detail === 'string', `no http-500 warning with a detail: ${JSON.stringify(warning)}`);
+    assert.match(warning.detail, /^HTTP 500: \{"kind":"Status"/);
+    const logs = service.rawLogs();
+    assert.ok(logs.length < 10_000, `the logs are ${logs.length} characters long`);
+    assert.ok(!logs.includes(UPSTREAM_COOKIE), `the logs hold the upstream cookie:\n${logs}`);
   });
 
   test('an API that hangs: answers within the timeout from the Downward API', async () => {
     fake = await startFakeKubernetes('hang');
     service = await startService({ ...DOWNWARD, KUBECONFIG: fake.kubeconfig, POD_INFO_TIMEOUT_MS: '300' });
     const started = Date.now();
-    expect(await details()).toMatchObject({ source: 'downward-api', fallbackReason: 'timeout', pod: fallbackPod });
+    assert.partialDeepStrictEqual(await details(), {
+      source: 'downward-api',
+      fallbackReason: 'timeout',
+      pod: fallbackPod,
+    });
     const elapsed = Date.now() - started;
-    expect(elapsed).toBeGreaterThanOrEqual(290);
-    expect(elapsed).toBeLessThan(1500);
-    expect(fake.requests).toHaveLength(1);
+    assert.ok(elapsed >= 290, `answered in ${elapsed} ms`);
+    assert.ok(elapsed < 1500, `answered in ${elapsed} ms`);
+    assert.equal(fake.requests.length, 1);
   });
 
   test('connection refused: answers from the Downward API', async () => {
     const kubeconfig = await refusedKubeconfig();
     try {
       service = await startService({ ...DOWNWARD, KUBECONFIG: kubeconfig });
-      expect(await details()).toMatchObject({
+      assert.partialDeepStrictEqual(await details(), {
         source: 'downward-api',
         fallbackReason: 'unreachable',
         pod: fallbackPod,
@@ -163,8 +177,12 @@ describe('/api/v1/details', () => {
     done = true;
     await Promise.all(clients);
 
-    expect(Math.max(...seen.map(s => s.ms))).toBeLessThan(1000);
-    for (const [mode, reason] of faults) expect(seen.filter(s => s.mode === mode).map(s => s.reason)).toContain(reason);
-    expect(seen.at(-1)).toMatchObject({ source: 'kubernetes-api' });
+    const slowest = Math.max(...seen.map(s => s.ms));
+    assert.ok(slowest < 1000, `the slowest answer took ${slowest} ms`);
+    for (const [mode, reason] of faults) {
+      const reasons = seen.filter(s => s.mode === mode).map(s => s.reason);
+      assert.ok(reasons.includes(reason), `${mode}: the reasons seen were ${JSON.stringify(reasons)}`);
+    }
+    assert.partialDeepStrictEqual(seen.at(-1), { source: 'kubernetes-api' });
   });
 });

@@ -135,7 +135,7 @@ function get(
   });
 }
 
-// Duck-typed: errors from Node's own modules come from another realm under jest, so instanceof Error fails.
+// Read by name and code alone: an abort or timeout arrives as a DOMException, a socket error as Node's own error.
 function classify(error: unknown): FallbackReason {
   const { name, code } = (error ?? {}) as { name?: unknown; code?: unknown };
   if (name === 'AbortError' || name === 'TimeoutError') return 'timeout';

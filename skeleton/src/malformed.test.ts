@@ -1,17 +1,18 @@
 // A corpus of malformed requests over raw sockets, as scanners and broken clients send them: each is answered
 // with one 4xx in the JSON error shape, or the connection is closed; never a stack trace, never a second
 // (smuggled) answer, and the service keeps serving.
+import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { after, before, test } from 'node:test';
 import { request } from './test-support/process.ts';
 import { startService, type TestService } from './test-support/service.ts';
 
 let service: TestService;
-beforeAll(async () => {
+before(async () => {
   service = await startService({});
 });
-afterAll(() => service.close());
+after(() => service.close());
 
 const H = 'Host: x\r\n';
 const SMUGGLED = 'GET /api/v1/details HTTP/1.1\r\nHost: x\r\n\r\n';
@@ -92,33 +93,35 @@ function exchange(bytes: string): Promise<string> {
   });
 }
 
-test.each(CORPUS)('%s: %s', async (_name, expected, bytes) => {
-  const response = await exchange(bytes);
-  // Exactly one answer: none smuggled in after it, none added to one already sent.
-  expect(response.match(/HTTP\/1\.1 \d{3} /g)).toEqual([`HTTP/1.1 ${String(expected)} `]);
-  const [head = '', body = ''] = response.split('\r\n\r\n');
-  expect(head).toMatch(/\r\ncontent-type: application\/json; charset=utf-8\r\n/i);
-  expect(body).not.toMatch(/\n\s+at |Error:/);
-  if (expected >= 400)
-    expect(JSON.parse(body)).toMatchObject({
-      error: expect.any(String),
-      message: expect.any(String),
-      status: expected,
-    });
-});
+for (const [name, expected, bytes] of CORPUS) {
+  test(`${name}: ${String(expected)}`, async () => {
+    const response = await exchange(bytes);
+    // Exactly one answer: none smuggled in after it, none added to one already sent.
+    assert.deepEqual(response.match(/HTTP\/1\.1 \d{3} /g), [`HTTP/1.1 ${String(expected)} `]);
+    const [head = '', body = ''] = response.split('\r\n\r\n');
+    assert.match(head, /\r\ncontent-type: application\/json; charset=utf-8\r\n/i);
+    assert.doesNotMatch(body, /\n\s+at |Error:/);
+    if (expected >= 400) {
+      const json = JSON.parse(body) as Record<string, unknown>;
+      assert.partialDeepStrictEqual(json, { status: expected });
+      assert.equal(typeof json.error, 'string');
+      assert.equal(typeof json.message, 'string');
+    }
+  });
+}
 
 test('a request without a body keeps its connection; one whose body no route read closes it', async () => {
   const agent = new http.Agent({ keepAlive: true });
   const kept = await request(service.port, '/api/v1/healthz', agent);
-  expect(kept.headers.connection).toBe('keep-alive');
+  assert.equal(kept.headers.connection, 'keep-alive');
   agent.destroy();
   const refused = await exchange(`POST /api/v1/healthz HTTP/1.1\r\n${H}Content-Length: 3\r\n\r\nabc`);
-  expect(refused).toMatch(/^HTTP\/1\.1 405 [\s\S]*\r\nConnection: close\r\n/);
+  assert.match(refused, /^HTTP\/1\.1 405 [\s\S]*\r\nConnection: close\r\n/);
 });
 
 test('after the corpus, the service still serves and counted no 5xx', async () => {
-  expect((await fetch(`${service.url}/api/v1/healthz`)).status).toBe(200);
+  assert.equal((await fetch(`${service.url}/api/v1/healthz`)).status, 200);
   const metrics = await (await fetch(`${service.url}/metrics`)).text();
-  expect(metrics).toMatch(/http_requests_total\{[^}]*status="400"/);
-  expect(metrics).not.toMatch(/http_requests_total\{[^}]*status="5\d\d"/);
+  assert.match(metrics, /http_requests_total\{[^}]*status="400"/);
+  assert.doesNotMatch(metrics, /http_requests_total\{[^}]*status="5\d\d"/);
 });

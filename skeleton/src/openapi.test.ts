@@ -1,7 +1,8 @@
 // openapi.yaml is the API the catalog publishes: every route is in it, and every real response, errors
 // included, matches the schema it documents for that status.
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { after, before, describe, test } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 import { createLifecycle } from './lifecycle.ts';
@@ -22,12 +23,10 @@ const pointer = (...parts: string[]) => parts.map(p => p.replaceAll('~', '~0').r
 async function expectDocumented(path: string, method: string, res: Response) {
   const responses = spec.paths[path]?.[method]?.responses ?? {};
   const status = responses[String(res.status)] ? String(res.status) : 'default';
-  expect({ path, method, status: res.status, documented: status in responses }).toEqual({
-    path,
-    method,
-    status: res.status,
-    documented: true,
-  });
+  assert.deepEqual(
+    { path, method, status: res.status, documented: status in responses },
+    { path, method, status: res.status, documented: true },
+  );
   // A response may be a $ref to components/responses: follow it, keeping its JSON pointer for ajv.
   let at = ['paths', path, method, 'responses', status];
   let response = responses[status] as { $ref?: string; content?: Record<string, unknown> };
@@ -36,18 +35,19 @@ async function expectDocumented(path: string, method: string, res: Response) {
     response = at.reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], spec) as typeof response;
   }
   const type = (res.headers.get('content-type') ?? '').split(';')[0] ?? '';
-  expect(Object.keys(response.content ?? {})).toContain(type);
+  const types = Object.keys(response.content ?? {});
+  assert.ok(types.includes(type), `${method} ${path} ${status} documents ${JSON.stringify(types)}, not "${type}"`);
   if (type !== 'application/json') return;
   const validate = ajv.getSchema(`openapi#/${pointer(...at, 'content', type, 'schema')}`);
   if (!validate) throw new Error(`openapi.yaml has no ${type} schema for ${method} ${path} ${status}`);
   const body: unknown = await res.json();
-  expect({ body, errors: validate(body) ? [] : validate.errors }).toEqual({ body, errors: [] });
+  assert.deepEqual({ body, errors: validate(body) ? [] : validate.errors }, { body, errors: [] });
 }
 
 let fake: FakeKubernetes;
 let inCluster: TestService;
 let outside: TestService;
-beforeAll(async () => {
+before(async () => {
   fake = await startFakeKubernetes('pod');
   inCluster = await startService({
     POD_NAME: 'ab-5d8f7b9c6d-x2x7q',
@@ -56,7 +56,7 @@ beforeAll(async () => {
   });
   outside = await startService({ POD_NAME: 'ab-5d8f7b9c6d-x2x7q' });
 });
-afterAll(async () => {
+after(async () => {
   await Promise.all([inCluster.close(), outside.close()]);
   await fake.close();
 });
@@ -75,17 +75,19 @@ describe('openapi.yaml', () => {
     const documented = Object.entries(spec.paths).flatMap(([path, ops]) =>
       Object.keys(ops).map(m => `${m.toUpperCase()} ${path}`),
     );
-    expect(documented.sort()).toEqual(routes.sort());
+    assert.deepEqual(documented.sort(), routes.sort());
   });
 
-  test.each(['/api/v1/healthz', '/api/v1/readyz', '/api/v1/details', '/metrics'])('GET %s matches', async path => {
-    await expectDocumented(path, 'get', await fetch(`${inCluster.url}${path}`));
-  });
+  for (const path of ['/api/v1/healthz', '/api/v1/readyz', '/api/v1/details', '/metrics']) {
+    test(`GET ${path} matches`, async () => {
+      await expectDocumented(path, 'get', await fetch(`${inCluster.url}${path}`));
+    });
+  }
 
   test('details from the Downward API, outside a cluster, match', async () => {
     const res = await fetch(`${outside.url}/api/v1/details`);
     await expectDocumented('/api/v1/details', 'get', res.clone());
-    expect(await res.json()).toMatchObject({ source: 'downward-api' });
+    assert.partialDeepStrictEqual(await res.json(), { source: 'downward-api' });
   });
 
   test('readiness while stopping matches', async () => {
@@ -104,7 +106,7 @@ describe('openapi.yaml', () => {
       await fetch(`${inCluster.url}/api/v1/healthz`, { method: 'DELETE' }),
     );
     const unknown = await fetch(`${inCluster.url}/api/v1/nope`);
-    expect(unknown.status).toBe(404);
+    assert.equal(unknown.status, 404);
     await expectDocumented('/api/v1/healthz', 'get', unknown);
   });
 });

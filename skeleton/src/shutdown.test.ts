@@ -1,8 +1,9 @@
 // Graceful shutdown of the real process, signalled like the kubelet does.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { afterEach, expect, test } from '@jest/globals';
+import { afterEach, test } from 'node:test';
 import { startFakeKubernetes, type FakeKubernetes } from './test-support/fake-kubernetes.ts';
 import { request, sleep, startProcess, type Running } from './test-support/process.ts';
 
@@ -28,7 +29,7 @@ test('SIGTERM: readiness 503 while draining, in-flight request completes, new co
   });
   const { child, port, exited } = running;
   const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  expect((await request(port, '/api/v1/healthz', keepAlive)).status).toBe(200);
+  assert.equal((await request(port, '/api/v1/healthz', keepAlive)).status, 200);
 
   const inFlight = request(port, '/api/v1/details', keepAlive);
   await sleep(200);
@@ -36,20 +37,21 @@ test('SIGTERM: readiness 503 while draining, in-flight request completes, new co
   await sleep(200);
 
   const ready = await request(port, '/api/v1/readyz');
-  expect(ready.status).toBe(503);
-  expect(ready.headers.connection).toBe('close');
+  assert.equal(ready.status, 503);
+  assert.equal(ready.headers.connection, 'close');
 
   await sleep(1200); // past the drain delay: the server no longer accepts
-  await expect(request(port, '/api/v1/healthz')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  await assert.rejects(request(port, '/api/v1/healthz'), { code: 'ECONNREFUSED' });
 
   const answered = await inFlight;
-  expect(answered.status).toBe(200);
-  expect(answered.headers.connection).toBe('close');
-  expect(JSON.parse(answered.body)).toMatchObject({ fallbackReason: 'timeout' });
-  expect(await exited).toBe(0);
-  expect(running.logs.map(line => line.message)).toEqual(
-    expect.arrayContaining(['shutting down: readiness is now 503', 'stopped']),
-  );
+  assert.equal(answered.status, 200);
+  assert.equal(answered.headers.connection, 'close');
+  assert.partialDeepStrictEqual(JSON.parse(answered.body), { fallbackReason: 'timeout' });
+  assert.equal(await exited, 0);
+  const messages = running.logs.map(line => line.message);
+  for (const message of ['shutting down: readiness is now 503', 'stopped']) {
+    assert.ok(messages.includes(message), `"${message}" is not among ${JSON.stringify(messages)}`);
+  }
   keepAlive.destroy();
 });
 
@@ -84,10 +86,10 @@ test('SIGTERM under load over kept-alive connections: no request fails through t
   const took = Date.now() - signalled;
   agent.destroy();
 
-  expect(failed).toEqual([]);
-  expect(answered).toBeGreaterThan(150); // the load really ran (about 500 on an idle machine)
-  expect(code).toBe(0);
-  expect(took).toBeLessThan(6000); // the drain delay plus the in-flight timeout
+  assert.deepEqual(failed, []);
+  assert.ok(answered > 150, `${answered} answered`); // the load really ran (about 500 on an idle machine)
+  assert.equal(code, 0);
+  assert.ok(took < 6000, `exited after ${took} ms`); // the drain delay plus the in-flight timeout
 });
 
 test('a second signal exits at once', async () => {
@@ -95,11 +97,13 @@ test('a second signal exits at once', async () => {
   const { child, exited, logs } = running;
   child.kill('SIGTERM');
   await sleep(300);
-  expect(logs.map(line => line.message)).toContain('shutting down: readiness is now 503');
+  const messages = logs.map(line => line.message);
+  assert.ok(messages.includes('shutting down: readiness is now 503'), `the messages: ${JSON.stringify(messages)}`);
   const started = Date.now();
   child.kill('SIGTERM');
-  expect(await exited).toBe(1);
-  expect(Date.now() - started).toBeLessThan(1000);
+  assert.equal(await exited, 1);
+  const elapsed = Date.now() - started;
+  assert.ok(elapsed < 1000, `exited after ${elapsed} ms`);
 });
 
 test('an invalid configuration stops the start with a clear JSON error', async () => {
@@ -109,9 +113,11 @@ test('an invalid configuration stops the start with a clear JSON error', async (
   const code = await new Promise(resolve => {
     child.on('exit', resolve);
   });
-  expect(code).toBe(1);
-  expect(JSON.parse(stderr)).toMatchObject({
+  assert.equal(code, 1);
+  const error = JSON.parse(stderr) as { problems: unknown[] };
+  assert.partialDeepStrictEqual(error, {
     level: 'error',
     problems: ['PORT must be an integer from 0 to 65535, got "eighty"'],
   });
+  assert.equal(error.problems.length, 1);
 });

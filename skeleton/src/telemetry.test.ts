@@ -1,8 +1,9 @@
 // Tracing is off unless OTEL_EXPORTER_OTLP_ENDPOINT is set; when set, the tracing middleware's server spans
 // reach an OTLP collector (a local one here, OTLP/JSON) and log lines of sampled requests carry the trace id.
+import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, expect, test } from '@jest/globals';
+import { afterEach, test } from 'node:test';
 import { request, sleep, startProcess, type Running } from './test-support/process.ts';
 
 interface OtlpSpan {
@@ -56,7 +57,7 @@ async function tracedRun(env: Record<string, string>, send: (port: number) => Pr
   });
   await send(running.port);
   running.child.kill('SIGTERM'); // shutdown flushes the spans
-  expect(await running.exited).toBe(0);
+  assert.equal(await running.exited, 0);
   const resources = exports.flatMap(e => e.resourceSpans);
   return { resources, spans: resources.flatMap(r => r.scopeSpans).flatMap(s => s.spans), logs: running.logs };
 }
@@ -68,34 +69,43 @@ test("with OTEL_EXPORTER_OTLP_ENDPOINT: one server span per request, named by ro
   const { resources, spans, logs } = await tracedRun({}, async port => {
     // The SDK loads in the background; the first request waits for "tracing started".
     while (!running?.logs.some(line => line.message === 'tracing started')) await sleep(20);
-    expect((await request(port, '/api/v1/details')).status).toBe(200);
-    expect((await request(port, '/api/v1/healthz')).status).toBe(200);
+    assert.equal((await request(port, '/api/v1/details')).status, 200);
+    assert.equal((await request(port, '/api/v1/healthz')).status, 200);
     const traceparent = `00-${CALLER_TRACE}-${CALLER_SPAN}-01`;
-    expect((await request(port, '/api/v1/nope', undefined, { traceparent })).status).toBe(404);
+    assert.equal((await request(port, '/api/v1/nope', undefined, { traceparent })).status, 404);
   });
-  const serviceNames = resources.flatMap(r => r.resource.attributes.filter(a => a.key === 'service.name'));
-  expect(serviceNames.map(a => a.value.stringValue)).toContain('${{ values.app_name }}');
+  const serviceNames = resources
+    .flatMap(r => r.resource.attributes.filter(a => a.key === 'service.name'))
+    .map(a => a.value.stringValue);
+  const appName = '${{ values.app_name }}';
+  assert.ok(serviceNames.includes(appName), `service.name values: ${JSON.stringify(serviceNames)}`);
   // details and the 404: probes are not traced
-  expect(spans.map(s => s.name).sort()).toEqual(['GET', 'GET /api/v1/details']);
+  assert.deepEqual(spans.map(s => s.name).sort(), ['GET', 'GET /api/v1/details']);
   const [continued, details] = [...spans].sort((a, b) => a.name.localeCompare(b.name)) as [OtlpSpan, OtlpSpan];
-  expect(details.kind).toBe(2); // SERVER
+  assert.equal(details.kind, 2); // SERVER
   const attribute = (span: OtlpSpan, key: string) => span.attributes.find(a => a.key === key)?.value;
-  expect(attribute(details, 'http.route')?.stringValue).toBe('/api/v1/details');
-  expect(Number(attribute(details, 'http.response.status_code')?.intValue)).toBe(200);
-  expect(continued).toMatchObject({ traceId: CALLER_TRACE, parentSpanId: CALLER_SPAN });
+  assert.equal(attribute(details, 'http.route')?.stringValue, '/api/v1/details');
+  assert.equal(Number(attribute(details, 'http.response.status_code')?.intValue), 200);
+  assert.partialDeepStrictEqual(continued, { traceId: CALLER_TRACE, parentSpanId: CALLER_SPAN });
 
   const accessLine = logs.find(line => line.message === 'request' && line.path === '/api/v1/details');
-  expect(accessLine?.trace_id).toBe(details.traceId);
+  assert.equal(accessLine?.trace_id, details.traceId);
 });
 
 test('unsampled requests are not exported and their log lines carry no trace id', async () => {
   const { spans, logs } = await tracedRun({ OTEL_TRACES_SAMPLER: 'always_off' }, async port => {
     while (!running?.logs.some(line => line.message === 'tracing started')) await sleep(20);
-    expect((await request(port, '/api/v1/details')).status).toBe(200);
+    assert.equal((await request(port, '/api/v1/details')).status, 200);
   });
-  expect(spans).toEqual([]);
-  expect(logs.some(line => line.message === 'request')).toBe(true);
-  expect(logs.some(line => 'trace_id' in line)).toBe(false);
+  assert.deepEqual(spans, []);
+  assert.ok(
+    logs.some(line => line.message === 'request'),
+    `no access line in:\n${logs.map(line => JSON.stringify(line)).join('\n')}`,
+  );
+  assert.deepEqual(
+    logs.filter(line => 'trace_id' in line),
+    [],
+  );
 });
 
 test("the chart's sampler, parentbased_traceidratio at 0: new traces are dropped, a sampled caller's trace is followed", async () => {
@@ -103,12 +113,15 @@ test("the chart's sampler, parentbased_traceidratio at 0: new traces are dropped
     { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' },
     async port => {
       while (!running?.logs.some(line => line.message === 'tracing started')) await sleep(20);
-      expect((await request(port, '/api/v1/details')).status).toBe(200);
+      assert.equal((await request(port, '/api/v1/details')).status, 200);
       const traceparent = `00-${CALLER_TRACE}-${CALLER_SPAN}-01`;
-      expect((await request(port, '/api/v1/details', undefined, { traceparent })).status).toBe(200);
+      assert.equal((await request(port, '/api/v1/details', undefined, { traceparent })).status, 200);
     },
   );
-  expect(spans.map(span => span.traceId)).toEqual([CALLER_TRACE]);
+  assert.deepEqual(
+    spans.map(span => span.traceId),
+    [CALLER_TRACE],
+  );
 });
 
 test('OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win; unsupported OTEL_* values are logged, not ignored', async () => {
@@ -122,32 +135,42 @@ test('OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win; unsupported OTEL_* val
     },
     async port => {
       while (!running?.logs.some(line => line.message === 'tracing started')) await sleep(20);
-      expect((await request(port, '/api/v1/details')).status).toBe(200);
+      assert.equal((await request(port, '/api/v1/details')).status, 200);
     },
   );
   const attributes = Object.fromEntries(
     resources.flatMap(r => r.resource.attributes).map(a => [a.key, a.value.stringValue]),
   );
-  expect(attributes).toMatchObject({
+  assert.partialDeepStrictEqual(attributes, {
     'service.name': 'renamed',
-    'service.version': expect.any(String),
     'deployment.environment.name': 'staging',
     team: 'payments',
   });
-  expect(spans).toHaveLength(1); // the unknown sampler falls back to sampling everything
+  assert.equal(typeof attributes['service.version'], 'string');
+  assert.equal(spans.length, 1); // the unknown sampler falls back to sampling everything
   const warnings = logs.filter(line => line.level === 'warn').map(line => String(line.message));
-  expect(warnings).toEqual([
-    expect.stringMatching(/^OTEL_TRACES_SAMPLER=sometimes is not one of always_on, .*; using parentbased_always_on$/),
-    expect.stringMatching(/^OTEL_BSP_SCHEDULE_DELAY=soon is not a whole number of milliseconds/),
-    expect.stringMatching(/^OTEL_PROPAGATORS: b3 not supported/),
-  ]);
+  const expectedWarnings = [
+    /^OTEL_TRACES_SAMPLER=sometimes is not one of always_on, .*; using parentbased_always_on$/,
+    /^OTEL_BSP_SCHEDULE_DELAY=soon is not a whole number of milliseconds/,
+    /^OTEL_PROPAGATORS: b3 not supported/,
+  ];
+  assert.equal(warnings.length, expectedWarnings.length, `warnings: ${JSON.stringify(warnings)}`);
+  expectedWarnings.forEach((pattern, i) => {
+    assert.match(warnings[i] ?? '', pattern);
+  });
 });
 
 test('without OTEL_EXPORTER_OTLP_ENDPOINT: no tracing, no trace ids', async () => {
   running = await startProcess({ SHUTDOWN_DELAY_SECONDS: '0' });
   await request(running.port, '/api/v1/details');
   running.child.kill('SIGTERM');
-  expect(await running.exited).toBe(0);
-  expect(running.logs.find(line => line.message === 'listening')).toMatchObject({ tracing: false });
-  expect(running.logs.some(line => 'trace_id' in line)).toBe(false);
+  assert.equal(await running.exited, 0);
+  assert.partialDeepStrictEqual(
+    running.logs.find(line => line.message === 'listening'),
+    { tracing: false },
+  );
+  assert.deepEqual(
+    running.logs.filter(line => 'trace_id' in line),
+    [],
+  );
 });

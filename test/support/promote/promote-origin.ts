@@ -160,8 +160,7 @@ export function promoteOrigin(repoDir: string, repository: string, parent = os.t
       const runnerTemp = path.join(tmp, `runner-temp-${String(runs)}`);
       fs.mkdirSync(runnerTemp);
       const before = readGh().calls.length;
-      // Not this test's runner context: a `node --test` in the step reports as on a runner, in text.
-      const { NODE_TEST_CONTEXT: _context, ...base } = node24Env();
+      const base = node24Env();
       const result = runStep(script, {
         cwd: work,
         env: {

@@ -8,7 +8,10 @@ import { repoRoot } from '../../../packages/tooling/src/template-repository';
 
 export const node24Bin = path.join(repoRoot, 'node_modules', 'node', 'bin');
 
-/** The environment for a generated repo's commands: Node 24 first, no npm_* settings of the root's own npm run. */
+/**
+ * The environment for a generated repo's commands: Node 24 first, no npm_* settings of the root's own npm run, and
+ * no NODE_TEST_CONTEXT, with which a `node --test` there would report to this test runner instead of on its own.
+ */
 export function node24Env(extra: Record<string, string> = {}, bin = node24Bin): NodeJS.ProcessEnv {
   const node = path.join(bin, 'node');
   if (!fs.existsSync(node)) {
@@ -16,7 +19,7 @@ export function node24Env(extra: Record<string, string> = {}, bin = node24Bin): 
   }
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (!/^npm_/i.test(key) && key !== 'NODE_OPTIONS' && key !== 'INIT_CWD') env[key] = value;
+    if (!/^npm_/i.test(key) && !['NODE_OPTIONS', 'INIT_CWD', 'NODE_TEST_CONTEXT'].includes(key)) env[key] = value;
   }
   return { ...env, PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}`, CI: 'true', ...extra };
 }
