@@ -14,3 +14,6 @@ else
   echo "setup: this is Node $(node -v); npm ci runs on Node $pinned, fetched from the npm registry"
   npm exec --yes --package="node@$pinned" -- npm ci --no-audit --no-fund
 fi
+# The portal's app, built now so that npm start and the checks find it ready (on Node 24: npm run puts
+# node_modules/.bin, with its node, first on PATH).
+npm run --silent portal:build

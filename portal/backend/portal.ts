@@ -1,6 +1,5 @@
-// The local portal: the app in portal/app, built with @backstage/cli when its sources changed, served by
-// the embedded backend with guest sign-in, TechDocs and search, and the example catalog.
-import { spawnSync } from 'node:child_process';
+// The local portal: the app in portal/app (built by build-app.ts), served by the embedded backend with guest
+// sign-in, TechDocs and search, and the example catalog.
 import fs from 'node:fs';
 import path from 'node:path';
 import { startBackstage, type EmbeddedBackstage } from '../../packages/tooling/src/backstage/backend';
@@ -10,35 +9,6 @@ import { localGithubPage, localGithubPagesPlugin } from './local-github-pages';
 import { approximateTechdocsModule } from './modules/approximate-techdocs';
 import { searchFreshnessPlugin } from './modules/search-freshness';
 import { pathWithPlantuml } from './techdocs-approximation';
-
-const appDir = path.join(repoRoot, 'portal', 'app');
-const builtIndex = path.join(appDir, 'dist', 'index.html');
-
-function newestSource(dir: string): number {
-  return fs
-    .readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter(entry => entry.isFile())
-    .reduce((newest, entry) => Math.max(newest, fs.statSync(path.join(entry.parentPath, entry.name)).mtimeMs), 0);
-}
-
-/** Builds the app (backstage-cli package build) unless dist is newer than every source; returns seconds spent. */
-export function buildApp(log: (line: string) => void = console.log): number {
-  const sources = Math.max(
-    newestSource(path.join(appDir, 'src')),
-    newestSource(path.join(appDir, 'public')),
-    fs.statSync(path.join(appDir, 'package.json')).mtimeMs,
-    fs.statSync(path.join(repoRoot, 'package-lock.json')).mtimeMs,
-  );
-  if (fs.existsSync(builtIndex) && fs.statSync(builtIndex).mtimeMs > sources) return 0;
-  log('Building the portal app (backstage-cli package build)...');
-  const started = Date.now();
-  const cli = path.join(repoRoot, 'node_modules', '.bin', 'backstage-cli');
-  // On this process's Node (24), whatever Node comes first on the caller's PATH.
-  const env = { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}` };
-  const build = spawnSync(cli, ['package', 'build'], { cwd: appDir, encoding: 'utf8', env });
-  if (build.status !== 0) throw new Error(`the portal app did not build:\n${build.stdout}${build.stderr}`);
-  return (Date.now() - started) / 1000;
-}
 
 export interface StartPortalOptions {
   port?: number;

@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 import { waitForTemplate } from '../../packages/tooling/src/backstage/run-template';
 import { STAND_IN_NOTE } from '../../packages/tooling/src/backstage/stand-in';
 import { repoRoot } from '../../packages/tooling/src/template-repository';
-import { buildApp, startPortal } from './portal';
+import { buildApp } from './build-app';
+import { startPortal } from './portal';
 
 async function start(argv: string[]): Promise<void> {
   const { values: args } = parseArgs({
