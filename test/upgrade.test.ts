@@ -184,7 +184,9 @@ describe(`npm run upgrade: release N to N+1, through the scaffolder and git`, ()
   });
 
   test('running it twice is a no-op; uncommitted changes are refused and nothing moves', async () => {
-    assert.deepEqual(await upgrade(clean), { outcome: 'current', version: NEXT.version });
+    // A current repository and a refusal are answered before the scaffolder is needed (Backstage not started).
+    const unasked = { api: () => Promise.reject(new Error('the scaffolder was asked for')) };
+    assert.deepEqual(await upgrade(clean, unasked), { outcome: 'current', version: NEXT.version });
     const branch = `template-upgrade/${NEXT.version}`;
     const prepared = git(clean, ['rev-parse', branch]);
     git(clean, ['checkout', '--quiet', 'HEAD^']);
@@ -196,7 +198,7 @@ describe(`npm run upgrade: release N to N+1, through the scaffolder and git`, ()
     fs.appendFileSync(path.join(dirty, 'README.md'), TEAM_NOTE);
     const head = git(dirty, ['rev-parse', 'HEAD']);
     await assert.rejects(
-      upgrade(dirty),
+      upgrade(dirty, unasked),
       (error: Error) =>
         error instanceof UpgradeRefused &&
         /uncommitted changes/.test(error.message) &&

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { startBackstage } from '../backstage/backend';
+import type { EmbeddedBackstage } from '../backstage/backend';
 import { repoRoot } from '../template-repository';
 import { UpgradeRefused, upgradeRepository } from '../upgrade/upgrade';
 
@@ -42,16 +42,23 @@ export async function upgrade(argv: string[], cwd: string): Promise<number> {
   const templateDir = path.resolve(cwd, args.template ?? repoRoot);
 
   const started = Date.now();
-  const backstage = await startBackstage({
-    repoRoot,
-    logLevel: 'error',
-    publishTarget: () => {
-      throw new Error('an upgrade publishes nothing');
-    },
-  });
+  // Backstage starts only for an upgrade to render: a refusal, or a repository already current, answers at once.
+  let backstage: EmbeddedBackstage | undefined;
+  const api = async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- tsx runs the tooling as CommonJS
+    const { startBackstage } = require('../backstage/backend') as typeof import('../backstage/backend');
+    backstage = await startBackstage({
+      repoRoot,
+      logLevel: 'error',
+      publishTarget: () => {
+        throw new Error('an upgrade publishes nothing');
+      },
+    });
+    return backstage.api;
+  };
   try {
     const result = await upgradeRepository({
-      api: backstage.api,
+      api,
       templateDir,
       repoDir,
       to: args.to,
@@ -87,6 +94,6 @@ export async function upgrade(argv: string[], cwd: string): Promise<number> {
     }
     throw error;
   } finally {
-    await backstage.stop();
+    await backstage?.stop();
   }
 }

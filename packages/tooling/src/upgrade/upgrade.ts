@@ -22,7 +22,8 @@ import { upgradeMessage } from './message';
 export class UpgradeRefused extends Error {}
 
 export interface UpgradeOptions {
-  api: BackstageApi;
+  /** The scaffolder's API, or how to start one: asked for only once the checks that need none have passed. */
+  api: BackstageApi | (() => Promise<BackstageApi>);
   /** The template's git repository. */
   templateDir: string;
   repoDir: string;
@@ -63,7 +64,8 @@ export async function upgradeRepository(options: UpgradeOptions): Promise<Upgrad
     const sources = { from: templateSource(from.dir), to: templateSource(target.dir) };
     const ref = templateRef(sources.to, recorded);
     const answers = newAnswers(sources, recorded, options.given ?? {}, target.version);
-    const renders = await renderReleases(options.api, sources, recorded, answers, target.version);
+    const api = typeof options.api === 'function' ? await options.api() : options.api;
+    const renders = await renderReleases(api, sources, recorded, answers, target.version);
     const { dependencies, changes } = await mergeRenders(options.repoDir, renders, target.version);
     const { merge } = dependencies;
     const message = upgradeMessage({
