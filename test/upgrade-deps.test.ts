@@ -14,7 +14,7 @@ import { git } from '../packages/tooling/src/git';
 import { npmCommand, pinnedNpm } from '../packages/tooling/src/upgrade/lock';
 import { higherRange, mergePackageJson } from '../packages/tooling/src/upgrade/package-json';
 import { upgradeRepository } from '../packages/tooling/src/upgrade/upgrade';
-import { useBackstage } from './support/backstage/backstage';
+import { rendersOnce, useBackstage } from './support/backstage/backstage';
 import { useRenderedVariants } from './support/backstage/rendered';
 import { node24Env, run } from './support/service/node24';
 import {
@@ -184,7 +184,8 @@ async function teamRepository(name: string, change?: (dir: string) => unknown): 
   }
   return dir;
 }
-const upgrade = (repoDir: string) => upgradeRepository({ api: backstage().api, templateDir, repoDir });
+const renders = rendersOnce(backstage);
+const upgrade = (repoDir: string) => upgradeRepository({ api: renders(), templateDir, repoDir });
 const message = (dir: string) => git(dir, ['log', '-1', '--format=%B']);
 /** npm ci's own check that the lock and package.json agree, without installing. */
 const inSync = async (dir: string) => {

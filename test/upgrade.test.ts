@@ -12,7 +12,7 @@ import { dryRun, templateSource } from '../packages/tooling/src/backstage/dry-ru
 import { git } from '../packages/tooling/src/git';
 import { readRecorded } from '../packages/tooling/src/upgrade/answers';
 import { UpgradeRefused, upgradeRepository, type UpgradeOptions } from '../packages/tooling/src/upgrade/upgrade';
-import { useBackstage } from './support/backstage/backstage';
+import { rendersOnce, useBackstage } from './support/backstage/backstage';
 import { listFiles, useRenderedVariants } from './support/backstage/rendered';
 import { helm } from './support/chart/helm';
 import { node24Env, run } from './support/service/node24';
@@ -67,8 +67,9 @@ const read = (dir: string, file: string) => fs.readFileSync(path.join(dir, file)
 
 describe(`npm run upgrade: release N to N+1, through the scaffolder and git`, () => {
   const backstage = useBackstage();
+  const renders = rendersOnce(backstage);
   const upgrade = (repoDir: string, options: Partial<UpgradeOptions> = {}) =>
-    upgradeRepository({ api: backstage().api, templateDir, repoDir, ...options });
+    upgradeRepository({ api: renders(), templateDir, repoDir, ...options });
   let clean: string;
 
   test('an untouched repository becomes exactly what release N+1 renders from its answers', async () => {
