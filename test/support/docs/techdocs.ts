@@ -98,13 +98,39 @@ export function plantumlDiagrams(siteRoot: string): { file: string; source: stri
     );
 }
 
-/** Parses a diagram with PlantUML (no rendering, no network); returns its error output, or '' if it parses. */
-export function plantumlErrors(source: string): string {
+/**
+ * The diagrams PlantUML cannot parse (no rendering, no network), each named with its error output. One Java
+ * process checks them all; only when it finds an error does each diagram get its own, to say which and why.
+ */
+export function plantumlProblems(diagrams: { file: string; source: string }[]): string[] {
   requireTool('java', 'apt-get install -y default-jre-headless');
-  const run = spawnSync('java', ['-Djava.awt.headless=true', '-jar', plantumlJar(), '-syntax'], {
-    input: source,
+  const unmarked = diagrams
+    .filter(d => !/^@start/m.test(d.source))
+    .map(d => `${d.file}: a diagram with no @start line`);
+  if (unmarked.length || !diagrams.length) return unmarked;
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'plantuml-check-'));
+  try {
+    const files = diagrams.map((diagram, i) => {
+      const file = path.join(work, `${String(i)}.puml`);
+      fs.writeFileSync(file, diagram.source);
+      return file;
+    });
+    const all = plantuml(['-checkonly', ...files]);
+    if (all.status === 0 && !/error/i.test(all.output)) return [];
+    const each = diagrams.flatMap(({ file, source }) => {
+      const one = plantuml(['-syntax'], source);
+      return one.status === 0 && !/^ERROR/m.test(one.output) ? [] : [`${file}: ${one.output.trim()}`];
+    });
+    return each.length ? each : [`PlantUML refuses the diagrams together: ${all.output.trim()}`];
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function plantuml(args: string[], input?: string): { status: number | null; output: string } {
+  const run = spawnSync('java', ['-Djava.awt.headless=true', '-jar', plantumlJar(), ...args], {
+    input,
     encoding: 'utf8',
   });
-  const output = `${run.stdout}${run.stderr}`;
-  return run.status === 0 && !/^ERROR/m.test(output) ? '' : output.trim();
+  return { status: run.status, output: `${run.stdout}${run.stderr}` };
 }
