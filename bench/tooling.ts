@@ -5,6 +5,8 @@
 //   upgrade   `koa-template upgrade` of a created repository from release N (this checkout's release, as
 //             committed) to N+1, in a template repository built as test/upgrade.test.ts builds it: boot,
 //             two dry-run renders, the three-way merge and its commit
+//   current   `koa-template upgrade` of a repository already at this checkout's release, the weekly Template
+//             upgrade workflow's usual case: answered without starting Backstage
 // `npm run setup` is not measured: npm ci's time is the network's and npm's cache's. The load average is
 // printed with the figures: the commands share the machine's cores with whatever else runs.
 import { execFile } from 'node:child_process';
@@ -115,6 +117,7 @@ async function main() {
       }),
       boot,
     );
+    report('current', await times(() => timed([cli, 'upgrade', '--repo', created])), boot);
     console.log(`done; ${loadAverage()}`);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
