@@ -40,7 +40,7 @@ export async function createRepository({ values, outDir, cwd, verbose }: CreateR
     }
     console.log(`Running ${TEMPLATE_REF}${verbose ? '' : ' (the full step log with --verbose)'}:`);
     const print = taskPrinter({
-      verbose: verbose,
+      verbose,
       write: line => {
         console.log(line.replaceAll(staging, outDir));
       },
