@@ -14,7 +14,7 @@ import { parse } from 'yaml';
 import { git } from '../packages/tooling/src/git';
 import { repoRoot } from '../packages/tooling/src/template-repository';
 import { listFiles, useRenderedVariants, VARIANT_IDS, type VariantId } from './support/backstage/rendered';
-import { node24Bin } from './support/service/node24';
+import { node24Bin, node24Env } from './support/service/node24';
 import { actionlint } from './support/workflows/actionlint';
 import { aptPackages, APT_PACKAGES_FILE, ciRunCalls, workflowCalls } from './support/workflows/ci-entry';
 import { runCommitStep } from './support/workflows/delivery-commit';
@@ -254,8 +254,7 @@ for (const id of VARIANT_IDS) {
       const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'scripts-test-tmp-'));
       const result = runStep(block.script, {
         cwd: variant(id).dir,
-        // Without NODE_TEST_CONTEXT the child reports on its own instead of to this test runner.
-        env: { ...process.env, NODE_TEST_CONTEXT: undefined, PATH: pathWith(node24Bin), TMPDIR: tmp },
+        env: node24Env({ TMPDIR: tmp }),
       });
       const left = fs.readdirSync(tmp);
       fs.rmSync(tmp, { recursive: true, force: true });
